@@ -1,0 +1,4 @@
+export * from './slice'
+export * from './model'
+export * from './wire'
+export * from './reconciliation'

@@ -1,0 +1,68 @@
+import { GUARDS } from './guards'
+import { getOwn } from './records'
+import { RULES, type Rule } from './rules'
+import type {
+  CopyState,
+  Decision,
+  EventKey,
+  ModelEvent,
+  QueueItemExecution,
+  QueueState,
+  TransitionContext,
+} from './types'
+import { isTerminalStatus } from './snapshot'
+
+export function eventKeyOf(event: ModelEvent): EventKey {
+  switch (event.kind) {
+    case 'status':
+      return `status:${event.status}`
+    case 'invocation':
+      return event.phase
+    case 'cancel':
+      return 'cancel'
+    case 'reconcile_requested':
+      return 'reconcile_requested'
+    case 'snapshot':
+      return isTerminalStatus(event.snapshot.status) ? 'snapshot:terminal' : 'snapshot:active'
+    case 'snapshot_gone':
+      return 'snapshot:gone'
+    case 'reconcile_failed':
+      return 'reconcile_failed'
+    case 'reconcile_aborted':
+      return 'reconcile_aborted'
+  }
+}
+
+export function queueStateOf(item: QueueItemExecution): QueueState {
+  return item.status ?? 'none'
+}
+
+export function copyStateOf(item: QueueItemExecution, event: ModelEvent): CopyState {
+  if (event.kind !== 'invocation') return 'unknown'
+  return getOwn(item.copies, event.preparedId)?.status ?? 'unknown'
+}
+
+export function matches(rule: Rule, key: EventKey, queue: QueueState, copy: CopyState): boolean {
+  return (
+    rule.events.includes(key) &&
+    (rule.queue === undefined || rule.queue.includes(queue)) &&
+    (rule.copy === undefined || rule.copy.includes(copy))
+  )
+}
+
+/** The first row of the table that matches decides. The table is total: a test walks every pair. */
+export function decide(
+  item: QueueItemExecution,
+  event: ModelEvent,
+  context: TransitionContext = {},
+): Decision & { row: Rule } {
+  const key = eventKeyOf(event)
+  const queue = queueStateOf(item)
+  const copy = copyStateOf(item, event)
+  for (const rule of RULES) {
+    if (!matches(rule, key, queue, copy)) continue
+    if (rule.guard && !GUARDS[rule.guard](item, event, context)) continue
+    return { applied: rule.apply, rule: rule.id, row: rule }
+  }
+  throw new Error(`rule table has no row for ${key} with queue ${queue} and copy ${copy}`)
+}

@@ -1,0 +1,168 @@
+import { nodeStatusOf, pendingNode } from './nodes'
+import { emptyRecord, getOwn } from './records'
+import type {
+  IdRecord,
+  InvocationCopy,
+  NodeError,
+  NodeExecutionState,
+  NodeTally,
+  OrphanOutput,
+  QueueItemExecution,
+} from './types'
+import type { InvocationOutput, SessionQueueItem } from '../wire/types'
+
+const TERMINAL = new Set(['completed', 'failed', 'canceled'])
+
+export function isTerminalStatus(status: string | null): boolean {
+  return status !== null && TERMINAL.has(status)
+}
+
+/** `session.errors` holds "ErrorType: message"; the traceback is not persisted there. */
+export function parseSessionError(text: string): NodeError {
+  const match = /^([A-Za-z_][\w.]*):\s?([\s\S]*)$/.exec(text)
+  return match
+    ? { error_type: match[1] ?? '', error_message: match[2] ?? '', error_traceback: null }
+    : { error_type: 'Error', error_message: text, error_traceback: null }
+}
+
+function ownEntries<T>(record: IdRecord<T> | undefined): [string, T][] {
+  if (!record) return []
+  return Object.keys(record).map((key) => [key, record[key] as T])
+}
+
+/** Execution order: position in `executed_history` (prepared and source ids mixed there). */
+function executionOrder(snapshot: SessionQueueItem): Map<string, number> {
+  const history = snapshot.session.executed_history ?? snapshot.session.executed ?? []
+  const order = new Map<string, number>()
+  history.forEach((id, index) => {
+    if (!order.has(id)) order.set(id, index)
+  })
+  return order
+}
+
+function sourceResolver(item: QueueItemExecution, snapshot: SessionQueueItem) {
+  const direct = snapshot.session.prepared_source_mapping as IdRecord<string> | undefined
+  const reverse = new Map<string, string>()
+  for (const [sourceId, preparedIds] of ownEntries(
+    snapshot.session.source_prepared_mapping as IdRecord<string[]> | undefined,
+  )) {
+    for (const preparedId of preparedIds) reverse.set(preparedId, sourceId)
+  }
+  return (preparedId: string): string | undefined =>
+    (direct && getOwn(direct, preparedId)) ??
+    reverse.get(preparedId) ??
+    getOwn(item.copies, preparedId)?.sourceNodeId
+}
+
+/**
+ * R1: the item takes the persisted snapshot's word. Results complete their copies (an output already
+ * received over the socket is kept as received), errors fail theirs, copies still running are canceled,
+ * and every node is rebuilt from its copies with outputs in execution order. Results no mapping
+ * attributes are kept as orphans.
+ */
+export function applySnapshot(item: QueueItemExecution, snapshot: SessionQueueItem): QueueItemExecution {
+  const { session } = snapshot
+  const sourceOf = sourceResolver(item, snapshot)
+  const copies: Record<string, InvocationCopy> = Object.assign(Object.create(null), item.copies)
+  const orphans: OrphanOutput[] = [...item.orphanOutputs]
+  const sessionErrors = new Map<string, NodeError>()
+
+  for (const [preparedId, result] of ownEntries(session.results as IdRecord<InvocationOutput> | undefined)) {
+    const sourceNodeId = sourceOf(preparedId)
+    const existing = getOwn(copies, preparedId)
+    if (sourceNodeId === undefined) {
+      if (!orphans.some((orphan) => orphan.preparedId === preparedId))
+        orphans.push({ preparedId, output: result })
+      continue
+    }
+    const output = existing?.status === 'completed' && existing.output ? existing.output : result
+    copies[preparedId] = { preparedId, sourceNodeId, status: 'completed', output }
+  }
+  for (const [preparedId, text] of ownEntries(session.errors as IdRecord<string> | undefined)) {
+    const sourceNodeId = sourceOf(preparedId)
+    if (sourceNodeId === undefined || getOwn(copies, preparedId)?.status === 'completed') continue
+    copies[preparedId] = { preparedId, sourceNodeId, status: 'failed', output: null }
+    sessionErrors.set(sourceNodeId, parseSessionError(text))
+  }
+  for (const preparedId in copies) {
+    const copy = copies[preparedId]
+    if (copy?.status === 'in_progress') copies[preparedId] = { ...copy, status: 'canceled' }
+  }
+
+  const { nodes, tallies } = rebuildNodes(item, copies, executionOrder(snapshot), sessionErrors)
+  for (const [sourceId] of ownEntries(session.source_prepared_mapping as IdRecord<string[]> | undefined)) {
+    if (!Object.hasOwn(nodes, sourceId)) nodes[sourceId] = pendingNode(sourceId)
+  }
+
+  return {
+    ...item,
+    origin: item.origin ?? snapshot.origin ?? null,
+    destination: item.destination ?? snapshot.destination ?? null,
+    batchId: item.batchId ?? snapshot.batch_id ?? null,
+    sessionId: item.sessionId ?? snapshot.session_id ?? session.id,
+    userId: item.userId ?? snapshot.user_id ?? null,
+    status: snapshot.status,
+    statusSequence: snapshot.status_sequence ?? item.statusSequence,
+    error: snapshot.error_type
+      ? {
+          error_type: snapshot.error_type,
+          error_message: snapshot.error_message ?? '',
+          error_traceback: snapshot.error_traceback ?? null,
+        }
+      : item.error,
+    copies,
+    nodes,
+    tallies,
+    orphanOutputs: orphans,
+    settled: isTerminalStatus(snapshot.status),
+  }
+}
+
+function rebuildNodes(
+  item: QueueItemExecution,
+  copies: IdRecord<InvocationCopy>,
+  order: Map<string, number>,
+  sessionErrors: Map<string, NodeError>,
+) {
+  const bySource = new Map<string, InvocationCopy[]>()
+  for (const preparedId in copies) {
+    const copy = copies[preparedId] as InvocationCopy
+    const list = bySource.get(copy.sourceNodeId)
+    if (list) list.push(copy)
+    else bySource.set(copy.sourceNodeId, [copy])
+  }
+  const rank = (copy: InvocationCopy) => order.get(copy.preparedId) ?? Number.MAX_SAFE_INTEGER
+  const nodes: Record<string, NodeExecutionState> = Object.assign(Object.create(null), item.nodes)
+  const tallies: Record<string, NodeTally> = emptyRecord() as Record<string, NodeTally>
+  for (const [sourceId, list] of bySource) {
+    // A stable sort keeps arrival order for copies the history does not list.
+    list.sort((a, b) => rank(a) - rank(b))
+    const tally: NodeTally = {
+      running: 0,
+      completed: 0,
+      failed: 0,
+      canceled: 0,
+      imageFrom: getOwn(item.tallies, sourceId)?.imageFrom ?? null,
+    }
+    const outputs: InvocationOutput[] = []
+    for (const copy of list) {
+      if (copy.status === 'completed') {
+        tally.completed += 1
+        if (copy.output) outputs.push(copy.output)
+      } else if (copy.status === 'failed') tally.failed += 1
+      else if (copy.status === 'canceled') tally.canceled += 1
+      else tally.running += 1
+    }
+    const previous = getOwn(item.nodes, sourceId) ?? pendingNode(sourceId)
+    const status = nodeStatusOf(tally)
+    nodes[sourceId] = {
+      ...previous,
+      status,
+      progress: status === 'IN_PROGRESS' ? previous.progress : null,
+      outputs,
+      error: status === 'FAILED' ? (previous.error ?? sessionErrors.get(sourceId) ?? null) : previous.error,
+    }
+    tallies[sourceId] = tally
+  }
+  return { nodes, tallies }
+}

@@ -1,0 +1,192 @@
+import type { InvocationOutput, ProgressImage, QueueStatus, SessionQueueItem } from '../wire/types'
+
+/** A record keyed by ids the server chose. Created without a prototype: `__proto__` is just a key. */
+export type IdRecord<T> = { readonly [id: string]: T }
+
+export type NodeStatus = 'PENDING' | 'IN_PROGRESS' | 'COMPLETED' | 'FAILED' | 'CANCELED'
+
+export type CopyStatus = 'in_progress' | 'completed' | 'failed' | 'canceled'
+
+export interface NodeError {
+  error_type: string
+  error_message: string
+  error_traceback: string | null
+}
+
+/** What a UI shows for one source node (InvokeAI's shape, plus CANCELED). */
+export interface NodeExecutionState {
+  nodeId: string
+  status: NodeStatus
+  progress: number | null
+  progressImage: ProgressImage | null
+  outputs: InvocationOutput[]
+  error: NodeError | null
+}
+
+/** One prepared execution copy of a source node (an iterate fan-out makes several). */
+export interface InvocationCopy {
+  preparedId: string
+  sourceNodeId: string
+  status: CopyStatus
+  output: InvocationOutput | null
+}
+
+/** Per source node: how many of its copies are in each state, so a node's status costs O(1). */
+export interface NodeTally {
+  running: number
+  completed: number
+  failed: number
+  canceled: number
+  /** The copy whose progress image the node shows. */
+  imageFrom: string | null
+}
+
+export type ReconciliationPhase = 'idle' | 'pending' | 'done' | 'aborted' | 'failed' | 'gave_up'
+
+export interface ReconciliationRecord {
+  requestId: string | null
+  phase: ReconciliationPhase
+  /** Failed attempts of the current request. */
+  attempts: number
+  lastError: string | null
+  /** Status of the last snapshot applied or recorded. */
+  snapshotStatus: QueueStatus | 'gone' | null
+}
+
+export interface DecisionEntry {
+  rule: RuleId
+  event: EventKey
+  applied: boolean
+}
+
+/** A fixed-size ring: recent decisions without a list that grows. */
+export interface DecisionRing {
+  entries: DecisionEntry[]
+  next: number
+  total: number
+}
+
+export interface OrphanOutput {
+  preparedId: string
+  output: InvocationOutput
+}
+
+export interface QueueItemExecution {
+  itemId: number
+  queueId: string
+  origin: string | null
+  destination: string | null
+  batchId: string | null
+  sessionId: string | null
+  userId: string | null
+  /** Queue status, lowercase as on the wire; null until an event says. */
+  status: QueueStatus | null
+  statusSequence: number | null
+  error: NodeError | null
+  copies: IdRecord<InvocationCopy>
+  nodes: IdRecord<NodeExecutionState>
+  tallies: IdRecord<NodeTally>
+  /** Prepared ids whose output went out through `invocationOutputReceived`. */
+  deliveredOutputs: IdRecord<true>
+  /** Persisted results that neither mapping attributes to a source node: kept, counted, delivered. */
+  orphanOutputs: OrphanOutput[]
+  reconciliation: ReconciliationRecord
+  /** Terminal and reconciled (or reconciliation given up): the item may be evicted. */
+  settled: boolean
+  decisions: DecisionRing
+  /** LRU clock value of the last event that touched this item. */
+  lastTouched: number
+}
+
+export type QueueState = QueueStatus | 'none'
+export type CopyState = CopyStatus | 'unknown'
+
+export type InvocationPhase = 'started' | 'progress' | 'complete' | 'error'
+
+/** The model's alphabet: every rule matches some of these keys. */
+export type EventKey =
+  | `status:${QueueStatus}`
+  | InvocationPhase
+  | 'cancel'
+  | 'reconcile_requested'
+  | 'snapshot:terminal'
+  | 'snapshot:active'
+  | 'snapshot:gone'
+  | 'reconcile_failed'
+  | 'reconcile_aborted'
+
+export interface ItemMeta {
+  queueId: string
+  origin: string | null
+  destination: string | null
+  batchId: string | null
+  sessionId: string | null
+  userId: string | null
+}
+
+export type ModelEvent =
+  | {
+      kind: 'status'
+      status: QueueStatus
+      statusSequence: number | null
+      error: NodeError | null
+      meta: ItemMeta
+      redacted: boolean
+    }
+  | {
+      kind: 'invocation'
+      phase: InvocationPhase
+      preparedId: string
+      sourceNodeId: string
+      meta: ItemMeta
+      redacted: boolean
+      percentage?: number | null
+      image?: ProgressImage | null
+      output?: InvocationOutput
+      error?: NodeError
+    }
+  | { kind: 'cancel'; cause: 'queue_cleared' | 'queue_items_canceled' }
+  | { kind: 'reconcile_requested'; requestId: string }
+  | { kind: 'snapshot'; requestId: string; snapshot: SessionQueueItem }
+  | { kind: 'snapshot_gone'; requestId: string }
+  | { kind: 'reconcile_failed'; requestId: string; error: string; final: boolean }
+  | { kind: 'reconcile_aborted'; requestId: string }
+
+export type RuleId =
+  | 'U1'
+  | 'E1'
+  | 'Q1'
+  | 'Q2'
+  | 'Q3'
+  | 'Q4'
+  | 'Q5'
+  | 'Q6'
+  | 'I1'
+  | 'I2'
+  | 'I3'
+  | 'T1'
+  | 'T2'
+  | 'T3'
+  | 'T4'
+  | 'R0'
+  | 'R1'
+  | 'R2'
+  | 'R3'
+  | 'R4'
+  | 'R5'
+  | 'C1'
+
+export interface Decision {
+  applied: boolean
+  rule: RuleId
+}
+
+export interface TransitionContext {
+  /** The item was evicted: it is settled, so the event is stale (E1). */
+  evicted?: boolean
+}
+
+export interface TransitionResult {
+  state: QueueItemExecution
+  decision: Decision
+}

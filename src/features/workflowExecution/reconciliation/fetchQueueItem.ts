@@ -1,0 +1,21 @@
+import type { FetchQueueItem } from './types'
+
+export class HttpStatusError extends Error {
+  constructor(readonly status: number) {
+    super(`HTTP ${status}`)
+    this.name = 'HttpStatusError'
+  }
+}
+
+/** `GET {baseUrl}/api/v1/queue/{queueId}/i/{itemId}` with the platform `fetch`. */
+export function createFetchQueueItem(baseUrl: string): FetchQueueItem {
+  const root = baseUrl.replace(/\/+$/, '')
+  return async (queueId, itemId, signal) => {
+    const response = await fetch(`${root}/api/v1/queue/${encodeURIComponent(queueId)}/i/${itemId}`, {
+      signal,
+    })
+    if (response.status === 404) return null
+    if (!response.ok) throw new HttpStatusError(response.status)
+    return (await response.json()) as unknown
+  }
+}

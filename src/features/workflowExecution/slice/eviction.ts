@@ -1,0 +1,43 @@
+import type { QueueItemExecution } from '../model/types'
+import type { WorkflowExecutionState } from './state'
+
+function activeItemIds(state: WorkflowExecutionState): Set<number> {
+  return new Set(Object.values(state.activeItemIdByOrigin))
+}
+
+/**
+ * LRU eviction: while there are more than `maxItems` items, drop the least recently touched settled item
+ * that is no origin's active item. Runs only when an item is added or settles, never per event; unsettled
+ * items are never evicted, so the cap is exceeded only while more than `maxItems` are unsettled.
+ */
+export function enforceItemCap(state: WorkflowExecutionState): WorkflowExecutionState {
+  const { maxItems } = state.config
+  const excess = state.items.ids.length - maxItems
+  if (excess <= 0) return state
+  const active = activeItemIds(state)
+  const victims = state.items.ids
+    .map((id) => state.items.entities[id] as QueueItemExecution)
+    .filter((item) => item.settled && !active.has(item.itemId))
+    .sort((a, b) => a.lastTouched - b.lastTouched)
+    .slice(0, excess)
+    .map((item) => item.itemId)
+  return victims.length === 0 ? state : evict(state, victims)
+}
+
+export function evict(state: WorkflowExecutionState, victims: number[]): WorkflowExecutionState {
+  const gone = new Set(victims)
+  const entities = { ...state.items.entities }
+  for (const id of victims) delete entities[id]
+  const remembered = [...state.evictedIds, ...victims]
+  const forgotten = remembered.splice(0, Math.max(0, remembered.length - state.config.maxEvictedIds))
+  const evictedIdSet: Record<number, true> = { ...state.evictedIdSet }
+  for (const id of forgotten) delete evictedIdSet[id]
+  for (const id of victims) evictedIdSet[id] = true
+  return {
+    ...state,
+    items: { ids: state.items.ids.filter((id) => !gone.has(id)), entities },
+    evictedIds: remembered,
+    evictedIdSet,
+    evictionCount: state.evictionCount + victims.length,
+  }
+}

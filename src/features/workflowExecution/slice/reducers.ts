@@ -1,0 +1,95 @@
+import { createQueueItemExecution, transition } from '../model/transition'
+import { getOwn, withKey } from '../model/records'
+import { isTerminalStatus } from '../model/snapshot'
+import { cancelRunningCopies } from '../model/nodes'
+import type { ItemMeta, ModelEvent, QueueItemExecution } from '../model/types'
+import { enforceItemCap } from './eviction'
+import type { WorkflowExecutionConfig, WorkflowExecutionState } from './state'
+
+const RECONCILIATION_EVENTS = new Set<ModelEvent['kind']>([
+  'reconcile_requested',
+  'snapshot',
+  'snapshot_gone',
+  'reconcile_failed',
+  'reconcile_aborted',
+])
+
+function metaOf(event: ModelEvent): ItemMeta | undefined {
+  return 'meta' in event ? event.meta : undefined
+}
+
+function reconciles(config: WorkflowExecutionConfig, origin: string | null): boolean {
+  return config.reconcileOrigins === null || (origin !== null && config.reconcileOrigins.includes(origin))
+}
+
+/** An origin that is not reconciled has nothing to wait for: its terminal status is final. */
+function settleUnreconciled(config: WorkflowExecutionConfig, item: QueueItemExecution): QueueItemExecution {
+  if (item.settled || !isTerminalStatus(item.status) || reconciles(config, item.origin)) return item
+  return { ...cancelRunningCopies(item), settled: true }
+}
+
+/** Runs one model event for one item through the rule table and updates the indexes around it. */
+export function applyItemEvent(
+  state: WorkflowExecutionState,
+  itemId: number,
+  event: ModelEvent,
+): WorkflowExecutionState {
+  if (state.evictedIdSet[itemId]) {
+    // E1: the item is settled and gone; a trailing event must not bring it back.
+    return { ...state, stats: { ...state.stats, evictedEventsIgnored: state.stats.evictedEventsIgnored + 1 } }
+  }
+  const existing = state.items.entities[itemId]
+  if (!existing) {
+    // Only socket events may introduce an item (they can beat the enqueue response); a redacted
+    // companion or a reconciliation of an item never tracked introduces nothing.
+    const meta = metaOf(event)
+    if (!meta || RECONCILIATION_EVENTS.has(event.kind) || ('redacted' in event && event.redacted))
+      return state
+  }
+  const before = existing ?? createQueueItemExecution(itemId, metaOf(event))
+  const { state: after, decision } = transition(before, event)
+  const clock = state.clock + 1
+  const item = { ...settleUnreconciled(state.config, after), lastTouched: clock }
+
+  let activeItemIdByOrigin = state.activeItemIdByOrigin
+  if (decision.applied && event.kind === 'status' && event.status === 'in_progress' && item.origin !== null) {
+    activeItemIdByOrigin = withKey(activeItemIdByOrigin, item.origin, itemId)
+  }
+  const next: WorkflowExecutionState = {
+    ...state,
+    clock,
+    activeItemIdByOrigin,
+    items: {
+      ids: existing ? state.items.ids : [...state.items.ids, itemId],
+      entities: { ...state.items.entities, [itemId]: item },
+    },
+  }
+  const becameSettled = item.settled && !existing?.settled
+  return !existing || becameSettled ? enforceItemCap(next) : next
+}
+
+/** C1 for every tracked item the predicate selects (queue cleared, bulk cancel). */
+export function cancelItems(
+  state: WorkflowExecutionState,
+  selects: (item: QueueItemExecution) => boolean,
+  cause: 'queue_cleared' | 'queue_items_canceled',
+): WorkflowExecutionState {
+  let next = state
+  for (const id of state.items.ids) {
+    const item = state.items.entities[id]
+    if (item && selects(item)) next = applyItemEvent(next, id, { kind: 'cancel', cause })
+  }
+  return next
+}
+
+export function ownActiveItemId(state: WorkflowExecutionState, origin: string): number | undefined {
+  return getOwn(state.activeItemIdByOrigin, origin)
+}
+
+export function withConfig(
+  state: WorkflowExecutionState,
+  config: Partial<WorkflowExecutionConfig>,
+): WorkflowExecutionState {
+  const next = { ...state, config: { ...state.config, ...config } }
+  return enforceItemCap(next)
+}

@@ -1,0 +1,67 @@
+import { createSelector } from '@reduxjs/toolkit'
+import { recentDecisions } from '../model/decisions'
+import { getOwn } from '../model/records'
+import type { NodeExecutionState, QueueItemExecution } from '../model/types'
+import type { WorkflowExecutionState } from './state'
+
+export interface WithWorkflowExecution {
+  workflowExecution: WorkflowExecutionState
+}
+
+/*
+ * Selectors return the stored objects themselves: the model copies only what an event changes, so a
+ * node's object stays the same when another node changes, and `useSelector` re-renders only its reader.
+ */
+
+export const selectWorkflowExecution = (state: WithWorkflowExecution) => state.workflowExecution
+
+export function selectQueueItemExecution(
+  state: WithWorkflowExecution,
+  itemId: number,
+): QueueItemExecution | undefined {
+  return state.workflowExecution.items.entities[itemId]
+}
+
+export function selectNodeExecutionState(
+  state: WithWorkflowExecution,
+  itemId: number,
+  nodeId: string,
+): NodeExecutionState | undefined {
+  const item = state.workflowExecution.items.entities[itemId]
+  return item ? getOwn(item.nodes, nodeId) : undefined
+}
+
+export function selectActiveItemId(state: WithWorkflowExecution, origin: string): number | undefined {
+  return getOwn(state.workflowExecution.activeItemIdByOrigin, origin)
+}
+
+export function selectActiveNodeExecutionState(
+  state: WithWorkflowExecution,
+  origin: string,
+  nodeId: string,
+): NodeExecutionState | undefined {
+  const itemId = selectActiveItemId(state, origin)
+  return itemId === undefined ? undefined : selectNodeExecutionState(state, itemId, nodeId)
+}
+
+export const selectQueueItemIds = (state: WithWorkflowExecution) => state.workflowExecution.items.ids
+
+/** Items most recently touched first. */
+export const selectQueueItems = createSelector(
+  [(state: WithWorkflowExecution) => state.workflowExecution.items],
+  (items) =>
+    items.ids
+      .map((id) => items.entities[id] as QueueItemExecution)
+      .sort((a, b) => b.lastTouched - a.lastTouched),
+)
+
+/** The node ids of an item, in first-seen order. */
+export function selectNodeIds(state: WithWorkflowExecution, itemId: number): string[] {
+  const item = state.workflowExecution.items.entities[itemId]
+  return item ? Object.keys(item.nodes) : []
+}
+
+export function selectRecentDecisions(state: WithWorkflowExecution, itemId: number) {
+  const item = state.workflowExecution.items.entities[itemId]
+  return item ? recentDecisions(item.decisions) : []
+}

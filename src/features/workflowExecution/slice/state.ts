@@ -1,0 +1,63 @@
+import { createEntityAdapter, type EntityState } from '@reduxjs/toolkit'
+import { emptyRecord } from '../model/records'
+import type { IdRecord, QueueItemExecution } from '../model/types'
+
+export const DEFAULT_MAX_ITEMS = 100
+/** How many evicted ids are remembered (E1) so trailing events cannot resurrect them. */
+export const DEFAULT_MAX_EVICTED_IDS = 1000
+
+export interface WorkflowExecutionConfig {
+  maxItems: number
+  maxEvictedIds: number
+  /** Origins whose terminal items are reconciled over REST; null = every origin. */
+  reconcileOrigins: string[] | null
+  /** Whose `queue_cleared` with a user_id also clears items that carry no user_id (older servers). */
+  currentUserId: string | null
+  /** Server root for the default queue-item fetch, e.g. 'http://127.0.0.1:9090' ('' = same origin). */
+  baseUrl: string
+  queueId: string
+}
+
+export interface WorkflowExecutionState {
+  items: EntityState<QueueItemExecution, number>
+  /** The item that most recently went in_progress, per origin: the "current run" of each UI surface. */
+  activeItemIdByOrigin: IdRecord<number>
+  /** Evicted ids, oldest first, and the same ids as a set for O(1) look-ups. */
+  evictedIds: number[]
+  evictedIdSet: { readonly [itemId: number]: true }
+  evictionCount: number
+  /** LRU clock: bumped by every event that touches an item. */
+  clock: number
+  connected: boolean
+  config: WorkflowExecutionConfig
+  stats: {
+    /** Events ignored under E1 (their item was evicted). */
+    evictedEventsIgnored: number
+  }
+}
+
+export const queueItemsAdapter = createEntityAdapter<QueueItemExecution, number>({
+  selectId: (item) => item.itemId,
+})
+
+export function createInitialState(config: Partial<WorkflowExecutionConfig> = {}): WorkflowExecutionState {
+  return {
+    items: queueItemsAdapter.getInitialState(),
+    activeItemIdByOrigin: emptyRecord(),
+    evictedIds: [],
+    evictedIdSet: {},
+    evictionCount: 0,
+    clock: 0,
+    connected: false,
+    config: {
+      maxItems: DEFAULT_MAX_ITEMS,
+      maxEvictedIds: DEFAULT_MAX_EVICTED_IDS,
+      reconcileOrigins: null,
+      currentUserId: null,
+      baseUrl: '',
+      queueId: 'default',
+      ...config,
+    },
+    stats: { evictedEventsIgnored: 0 },
+  }
+}

@@ -1,0 +1,44 @@
+import type { z } from 'zod'
+import { sessionQueueItemSchema, socketEventSchemas } from './schemas'
+import type { SessionQueueItem, SocketEventName, SocketEventPayloads } from './types'
+
+export * from './schemas'
+export type * from './types'
+
+export type ValidationIssue = { path: string; message: string }
+
+export type Validated<T> = { ok: true; value: T } | { ok: false; issues: ValidationIssue[] }
+
+const MAX_ISSUES = 10
+
+function toIssues(error: z.ZodError): ValidationIssue[] {
+  return error.issues.slice(0, MAX_ISSUES).map((issue) => ({
+    path: issue.path.map(String).join('.'),
+    message: issue.message.slice(0, 200),
+  }))
+}
+
+/**
+ * Checks a payload against its schema. On success the value is the payload itself, as received: zod's
+ * output drops keys such as `__proto__` and unknown fields, and the model must see what the server sent.
+ */
+export function validateSocketEvent<K extends SocketEventName>(
+  event: K,
+  payload: unknown,
+): Validated<SocketEventPayloads[K]> {
+  const result = socketEventSchemas[event].safeParse(payload)
+  return result.success
+    ? { ok: true, value: payload as SocketEventPayloads[K] }
+    : { ok: false, issues: toIssues(result.error) }
+}
+
+export function validateSessionQueueItem(payload: unknown): Validated<SessionQueueItem> {
+  const result = sessionQueueItemSchema.safeParse(payload)
+  return result.success
+    ? { ok: true, value: payload as SessionQueueItem }
+    : { ok: false, issues: toIssues(result.error) }
+}
+
+export function isSocketEventName(name: string): name is SocketEventName {
+  return Object.hasOwn(socketEventSchemas, name)
+}
