@@ -1,1 +1,2 @@
 export * from './features/workflowExecution'
+export * from './store'

@@ -122,7 +122,13 @@ export const workflowExecutionSlice = createSlice({
       (state) => state,
     ),
     socketConnected: (state) => ({ ...plain(state), connected: true }),
-    socketDisconnected: (state) => ({ ...plain(state), connected: false }),
+    socketDisconnected: {
+      reducer: (state, _action: PayloadAction<{ reason: string | null }>) => ({
+        ...plain(state),
+        connected: false,
+      }),
+      prepare: (reason?: string) => ({ payload: { reason: reason ?? null } }),
+    },
     eventRejected: (state, _action: PayloadAction<EventRejectedPayload>) => plain(state),
     executionConfigured: (state, action: PayloadAction<Partial<WorkflowExecutionConfig>>) =>
       withConfig(plain(state), action.payload),

@@ -91,5 +91,12 @@ export function withConfig(
   config: Partial<WorkflowExecutionConfig>,
 ): WorkflowExecutionState {
   const next = { ...state, config: { ...state.config, ...config } }
-  return enforceItemCap(next)
+  // Items that ended before the configuration arrived settle now if their origin is not reconciled.
+  let entities = next.items.entities
+  for (const id of next.items.ids) {
+    const item = entities[id] as QueueItemExecution
+    const settled = settleUnreconciled(next.config, item)
+    if (settled !== item) entities = { ...entities, [id]: settled }
+  }
+  return enforceItemCap({ ...next, items: { ...next.items, entities } })
 }

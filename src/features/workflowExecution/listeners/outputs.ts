@@ -1,0 +1,51 @@
+import { getOwn } from '../model/records'
+import type { QueueItemExecution } from '../model/types'
+import type { InvocationOutputReceivedPayload, OutputSource } from '../slice'
+
+/** The output of one completed copy, if it has not been delivered yet. */
+export function undeliveredOutput(
+  item: QueueItemExecution,
+  preparedId: string,
+  via: OutputSource,
+): InvocationOutputReceivedPayload | null {
+  const copy = getOwn(item.copies, preparedId)
+  if (copy?.status !== 'completed' || !copy.output || Object.hasOwn(item.deliveredOutputs, preparedId))
+    return null
+  return {
+    itemId: item.itemId,
+    preparedId,
+    sourceNodeId: copy.sourceNodeId,
+    output: copy.output,
+    origin: item.origin,
+    destination: item.destination,
+    via,
+  }
+}
+
+/** Every output of the item not delivered yet, orphans included, in execution order. */
+export function undeliveredOutputs(
+  item: QueueItemExecution,
+  history: readonly string[],
+): InvocationOutputReceivedPayload[] {
+  const rank = new Map(history.map((id, index) => [id, index]))
+  const pending: InvocationOutputReceivedPayload[] = []
+  for (const preparedId in item.copies) {
+    const payload = undeliveredOutput(item, preparedId, 'reconciliation')
+    if (payload) pending.push(payload)
+  }
+  for (const orphan of item.orphanOutputs) {
+    if (Object.hasOwn(item.deliveredOutputs, orphan.preparedId)) continue
+    pending.push({
+      itemId: item.itemId,
+      preparedId: orphan.preparedId,
+      sourceNodeId: null,
+      output: orphan.output,
+      origin: item.origin,
+      destination: item.destination,
+      via: 'reconciliation',
+    })
+  }
+  const order = (payload: InvocationOutputReceivedPayload) =>
+    rank.get(payload.preparedId) ?? Number.MAX_SAFE_INTEGER
+  return pending.sort((a, b) => order(a) - order(b))
+}

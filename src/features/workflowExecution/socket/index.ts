@@ -1,0 +1,56 @@
+import type { Dispatch } from '@reduxjs/toolkit'
+import { eventRejected, socketConnected, socketDisconnected, socketEventActions } from '../slice'
+import { socketEventSchemas, validateSocketEvent } from '../wire'
+import type { SocketEventName } from '../wire/types'
+import type { BindSocketOptions, SocketLike } from './types'
+
+export type * from './types'
+
+function preview(payload: unknown, maxChars: number): string {
+  try {
+    return (JSON.stringify(payload) ?? String(payload)).slice(0, maxChars)
+  } catch {
+    return '[not serializable]'
+  }
+}
+
+/**
+ * Binds a socket.io-client socket to the store: subscribes to the queue on every connect (reconnects
+ * too: the server forgets rooms), validates every payload and dispatches its action, or `eventRejected`
+ * when it fails its schema. Returns the function that unbinds.
+ */
+export function bindSocket(
+  socket: SocketLike,
+  dispatch: Dispatch,
+  options: BindSocketOptions = {},
+): () => void {
+  const queueId = options.queueId ?? 'default'
+  const maxPreviewChars = options.maxPreviewChars ?? 512
+  const handlers: [string, (...args: never[]) => void][] = []
+
+  const onConnect = () => {
+    socket.emit('subscribe_queue', { queue_id: queueId })
+    dispatch(socketConnected())
+  }
+  const onDisconnect = (reason?: unknown) => {
+    dispatch(socketDisconnected(typeof reason === 'string' ? reason : undefined))
+  }
+  handlers.push(['connect', onConnect], ['disconnect', onDisconnect as (...args: never[]) => void])
+
+  for (const event of Object.keys(socketEventSchemas) as SocketEventName[]) {
+    const onEvent = (payload: unknown) => {
+      const checked = validateSocketEvent(event, payload)
+      if (checked.ok) dispatch(socketEventActions[event](checked.value as never))
+      else
+        dispatch(eventRejected({ event, issues: checked.issues, preview: preview(payload, maxPreviewChars) }))
+    }
+    handlers.push([event, onEvent as (...args: never[]) => void])
+  }
+
+  for (const [event, handler] of handlers) socket.on(event, handler)
+  if (socket.connected) onConnect()
+
+  return () => {
+    for (const [event, handler] of handlers) socket.off(event, handler)
+  }
+}
