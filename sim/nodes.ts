@@ -1,0 +1,132 @@
+// What each simulated node type does. The worker owns timing, events and cancellation; a node only
+// checks its inputs, spends steps through the context, and returns its output.
+import { uuid } from './random'
+import type { JsonObject } from './types'
+import type { PreparedCopy } from './graph'
+
+export interface NodeContext {
+  /** One unit of visible work: waits a step, then sends an invocation_progress. */
+  step(index: number, total: number, message: string, width: number, height: number): Promise<void>
+  /** One unit of work without a progress event (a decode, a save). */
+  work(): Promise<void>
+}
+
+/** A failure inside a node: the item fails, then an invocation_error follows. */
+export class NodeError extends Error {
+  readonly errorType: string
+  readonly traceback: string
+  /** True when the node failed on its inputs, before invocation_started was sent. */
+  readonly beforeStart: boolean
+
+  constructor(errorType: string, message: string, nodeType: string, beforeStart = false) {
+    super(message)
+    this.name = 'NodeError'
+    this.errorType = errorType
+    this.beforeStart = beforeStart
+    this.traceback =
+      'Traceback (most recent call last):\n' +
+      '  File "/opt/invokeai/invokeai/app/services/session_processor/session_processor_default.py", line 287, in run_node\n' +
+      '    output = invocation.invoke_internal(context=context, services=self._services)\n' +
+      `  File "/opt/invokeai/invokeai/app/invocations/${nodeType}.py", line 42, in invoke\n` +
+      `${errorType}: ${message}\n`
+  }
+}
+
+interface NodeDefinition {
+  /** A message when the (filled) inputs are unusable: invocation_error without invocation_started. */
+  checkInputs?(node: JsonObject): string | null
+  run(copy: PreparedCopy, ctx: NodeContext): Promise<JsonObject>
+}
+
+const isInteger = (value: unknown): value is number => Number.isSafeInteger(value)
+const sizeOf = (node: JsonObject, field: 'width' | 'height') => (isInteger(node[field]) ? node[field] : 512)
+const stepsOf = (node: JsonObject) => (isInteger(node.steps) && node.steps > 0 ? node.steps : 10)
+
+const denoise: NodeDefinition = {
+  checkInputs: (node) =>
+    node.steps === undefined || (isInteger(node.steps) && node.steps > 0)
+      ? null
+      : 'steps must be a positive integer',
+  async run(copy, ctx) {
+    const node = copy.node
+    const total = stepsOf(node)
+    const width = sizeOf(node, 'width')
+    const height = sizeOf(node, 'height')
+    for (let i = 0; i < total; i++) await ctx.step(i, total, 'Denoising', width, height)
+    const seed = isInteger(node.seed) ? node.seed : 0
+    return {
+      output_meta: null,
+      latents: { latents_name: `latents_${uuid()}`, seed },
+      width,
+      height,
+      type: 'latents_output',
+    }
+  },
+}
+
+const image: NodeDefinition = {
+  async run(copy, ctx) {
+    await ctx.work()
+    return {
+      output_meta: null,
+      image: { image_name: `${uuid()}.png` },
+      width: sizeOf(copy.node, 'width'),
+      height: sizeOf(copy.node, 'height'),
+      type: 'image_output',
+    }
+  },
+}
+
+export const nodeDefinitions: Record<string, NodeDefinition> = {
+  integer_collection: {
+    checkInputs: (node) =>
+      Array.isArray(node.collection) && node.collection.every(isInteger)
+        ? null
+        : 'collection must be a list of integers',
+    run: async (copy) => ({
+      output_meta: null,
+      collection: copy.node.collection,
+      type: 'integer_collection_output',
+    }),
+  },
+  iterate: {
+    // The element comes from preparation: the prepared copy keeps `collection: []`, as the server shows it.
+    run: async (copy) => ({
+      output_meta: null,
+      item: copy.iteration?.item ?? null,
+      index: copy.iteration?.index ?? 0,
+      total: copy.iteration?.total ?? 0,
+      type: 'iterate_output',
+    }),
+  },
+  collect: {
+    run: async (copy) => ({ output_meta: null, collection: copy.node.collection, type: 'collect_output' }),
+  },
+  add: {
+    checkInputs: (node) =>
+      (node.a === undefined || isInteger(node.a)) && (node.b === undefined || isInteger(node.b))
+        ? null
+        : 'a and b must be integers',
+    run: async (copy) => ({
+      output_meta: null,
+      value: (Number(copy.node.a) || 0) + (Number(copy.node.b) || 0),
+      type: 'integer_output',
+    }),
+  },
+  denoise,
+  denoise_latents: denoise,
+  l2i: image,
+  image,
+  fail: {
+    checkInputs: (node) => (node.bad_input === true ? 'field required (simulated bad input)' : null),
+    async run(copy, ctx) {
+      await ctx.work()
+      const node = copy.node
+      const errorType = typeof node.error_type === 'string' ? node.error_type : 'RuntimeError'
+      const message = typeof node.error_message === 'string' ? node.error_message : 'Simulated node failure'
+      throw new NodeError(errorType, message, 'fail')
+    },
+  },
+}
+
+export const nodeTypes = Object.keys(nodeDefinitions)

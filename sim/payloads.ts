@@ -1,0 +1,124 @@
+// Builders of the wire payloads. Socket payloads keep every field (null where empty), in the
+// fixtures' key order; REST bodies go through withoutNulls.
+import type { GraphNode, JsonObject, QueueRow } from './types'
+
+/** `2026-08-19 10:15:02.104`: UTC, no zone, milliseconds, as the server formats its row dates. */
+export function formatDate(date: Date = new Date()): string {
+  return date.toISOString().replace('T', ' ').slice(0, 23)
+}
+
+/** Socket `timestamp`: whole seconds, so it cannot order events. */
+export function unixSeconds(): number {
+  return Math.floor(Date.now() / 1000)
+}
+
+/** REST responses omit null fields at every level (arrays keep their elements). */
+export function withoutNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutNulls)
+  if (value !== null && typeof value === 'object') {
+    const out: JsonObject = {}
+    for (const [key, field] of Object.entries(value)) {
+      if (field !== null && field !== undefined) out[key] = withoutNulls(field)
+    }
+    return out
+  }
+  return value
+}
+
+function itemBase(row: QueueRow): JsonObject {
+  return {
+    timestamp: unixSeconds(),
+    queue_id: row.queue_id,
+    item_id: row.item_id,
+    batch_id: row.batch_id,
+    origin: row.origin,
+    destination: row.destination,
+    user_id: row.user_id,
+  }
+}
+
+export function statusChangedPayload(row: QueueRow, batchStatus: JsonObject, queueStatus: JsonObject) {
+  return {
+    ...itemBase(row),
+    status: row.status,
+    status_sequence: row.status_sequence,
+    error_type: row.error_type,
+    error_message: row.error_message,
+    error_traceback: row.error_traceback,
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+    started_at: row.started_at,
+    completed_at: row.completed_at,
+    batch_status: batchStatus,
+    queue_status: queueStatus,
+    session_id: row.session_id,
+  }
+}
+
+export function invocationPayload(row: QueueRow, node: GraphNode, sourceId: string, extra: JsonObject = {}) {
+  return {
+    ...itemBase(row),
+    session_id: row.session_id,
+    invocation: node,
+    invocation_source_id: sourceId,
+    ...extra,
+  }
+}
+
+export function batchEnqueuedPayload(
+  queueId: string,
+  batchId: string,
+  enqueued: number,
+  priority: number,
+  origin: string | null,
+  userId: string,
+) {
+  return {
+    timestamp: unixSeconds(),
+    queue_id: queueId,
+    batch_id: batchId,
+    enqueued,
+    requested: enqueued,
+    priority,
+    origin,
+    user_id: userId,
+  }
+}
+
+export function queueClearedPayload(queueId: string) {
+  // user_id null: every user's items were deleted (single-user server).
+  return { timestamp: unixSeconds(), queue_id: queueId, user_id: null }
+}
+
+export function queueItemsCanceledPayload(queueId: string, itemIds: number[], userId: string) {
+  return {
+    timestamp: unixSeconds(),
+    queue_id: queueId,
+    canceled_item_ids: itemIds,
+    user_ids: itemIds.length > 0 ? [userId] : [],
+    canceled_item_ids_by_user: itemIds.length > 0 ? { [userId]: itemIds } : {},
+  }
+}
+
+export function queueItemsRetriedPayload(queueId: string, itemIds: number[], userId: string) {
+  return {
+    timestamp: unixSeconds(),
+    queue_id: queueId,
+    retried_item_ids: itemIds,
+    user_ids: itemIds.length > 0 ? [userId] : [],
+    retried_item_ids_by_user: itemIds.length > 0 ? { [userId]: itemIds } : {},
+  }
+}
+
+/** A tiny SVG preview whose colour and bar change with every step, so clients can tell frames apart. */
+export function progressImage(step: number, total: number, width: number, height: number) {
+  const w = Math.max(8, Math.round(width / 8))
+  const h = Math.max(8, Math.round(height / 8))
+  const hue = Math.round((step * 47) % 360)
+  const bar = Math.round((w * step) / Math.max(1, total))
+  const svg =
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}">` +
+    `<rect width="${w}" height="${h}" fill="hsl(${hue},60%,45%)"/>` +
+    `<rect y="${h - 4}" width="${bar}" height="4" fill="#fff"/></svg>`
+  return { width: w, height: h, dataURL: `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}` }
+}

@@ -1,0 +1,256 @@
+// The session processor: one item at a time, in queue order. Runs the graph for real (topological
+// order, iterate fan-out), emits the events in the server's order and saves the session when the
+// server does: before `completed`/`failed`, and a moment after `canceled`.
+import type { EventEmitter } from 'node:events'
+import type { Emitter } from './emit'
+import { prepareSource, topologicalOrder } from './graph'
+import type { PreparedCopy } from './graph'
+import { NodeError, nodeDefinitions } from './nodes'
+import type { NodeContext } from './nodes'
+import { progressImage } from './payloads'
+import type { QueueStore } from './queue'
+import type { Timers } from './timers'
+import type { DeliveryOptions, QueueRow, SessionState } from './types'
+
+/** Thrown inside a run when it must stop without further events (cancel, clear, close). */
+class Interrupted extends Error {
+  constructor() {
+    super('interrupted')
+    this.name = 'Interrupted'
+  }
+}
+
+interface Run {
+  row: QueueRow
+  /** Aborted by a cancel request: sleeps stop at once unless a cancel race is simulated. */
+  cancel: AbortController
+  /** Aborted by clear and close: everything stops at once, silently. */
+  kill: AbortController
+  canceledAt: number | null
+}
+
+export interface WorkerDeps {
+  store: QueueStore
+  emit: Emitter
+  timers: Timers
+  signals: EventEmitter
+  delivery: () => DeliveryOptions
+  stepDelayMs: number
+  cancelPersistDelayMs: number
+}
+
+export const SIGNAL_SETTLED = 'settled'
+
+/** The persisted copy of a live session: a deep copy, with the bookkeeping fields the server keeps. */
+function snapshot(live: SessionState): SessionState {
+  const saved = structuredClone(live)
+  const executed = new Set(saved.executed)
+  saved.indegree = Object.fromEntries(
+    Object.keys(saved.execution_graph.nodes).map((id) => [
+      id,
+      saved.execution_graph.edges.filter(
+        (e) => e.destination.node_id === id && !executed.has(e.source.node_id),
+      ).length,
+    ]),
+  )
+  saved.ready_order = []
+  return saved
+}
+
+function register(live: SessionState, copies: PreparedCopy[]) {
+  for (const copy of copies) {
+    live.execution_graph.nodes[copy.id] = copy.node
+    live.execution_graph.edges.push(...copy.edges)
+    live.prepared_source_mapping[copy.id] = copy.sourceId
+    ;(live.source_prepared_mapping[copy.sourceId] ??= []).push(copy.id)
+    if (copy.path.length > 0) live.prepared_iteration_paths[copy.id] = copy.path.map(([, index]) => index)
+  }
+}
+
+export function createWorker(deps: WorkerDeps) {
+  const { store, emit, timers, signals } = deps
+  const state = { current: null as Run | null, scheduled: false, closed: false }
+  // Items whose canceled session is still to be saved.
+  const pendingSaves = new Set<number>()
+
+  const alive = (row: QueueRow) => !state.closed && store.get(row.item_id) === row
+
+  const stopIfCanceled = (run: Run) => {
+    if (run.kill.signal.aborted || run.cancel.signal.aborted || !alive(run.row)) throw new Interrupted()
+  }
+
+  const save = (row: QueueRow, live: SessionState) => {
+    if (alive(row)) row.session = snapshot(live)
+  }
+
+  const contextFor = (run: Run, copy: PreparedCopy): NodeContext => {
+    const local = { finishing: false }
+    const unit = async () => {
+      stopIfCanceled(run)
+      const race = deps.delivery().cancelRace
+      const signals = race ? [run.kill.signal] : [run.kill.signal, run.cancel.signal]
+      try {
+        await timers.sleep(deps.stepDelayMs, ...signals)
+      } catch {
+        throw new Interrupted()
+      }
+      if (!alive(run.row)) throw new Interrupted()
+    }
+    // The unit of work finished although a cancel came meanwhile: the server's race. The node ends
+    // if that was its last unit (or the race is set to complete), otherwise it is interrupted.
+    const afterUnit = (last: boolean) => {
+      if (!run.cancel.signal.aborted) return
+      if (last || deps.delivery().cancelRaceCompletes) local.finishing = true
+      else throw new Interrupted()
+    }
+    return {
+      async step(index, total, message, width, height) {
+        if (local.finishing) return
+        await unit()
+        const image = progressImage(index + 1, total, width, height)
+        emit.invocation(run.row, 'invocation_progress', copy, {
+          message,
+          percentage: (index + 1) / total,
+          image,
+          device: null,
+        })
+        afterUnit(index === total - 1)
+      },
+      async work() {
+        if (local.finishing) return
+        await unit()
+        afterUnit(true)
+      },
+    }
+  }
+
+  const runCopy = async (run: Run, live: SessionState, copy: PreparedCopy) => {
+    const definition = nodeDefinitions[copy.node.type]
+    if (!definition)
+      throw new NodeError('ValueError', `unknown node type ${copy.node.type}`, copy.node.type, true)
+    const inputError = copy.inputError ?? definition.checkInputs?.(copy.node) ?? null
+    if (inputError) throw new NodeError('ValidationError', inputError, copy.node.type, true)
+    emit.invocation(run.row, 'invocation_started', copy)
+    const output = await definition.run(copy, contextFor(run, copy))
+    if (!alive(run.row)) throw new Interrupted()
+    live.results[copy.id] = output
+    live.executed.push(copy.id)
+    live.executed_history.push(copy.id)
+    emit.invocation(run.row, 'invocation_complete', copy, { result: output })
+  }
+
+  const fail = (run: Run, live: SessionState, copy: PreparedCopy | null, error: unknown) => {
+    const { row } = run
+    const nodeError = error instanceof NodeError ? error : null
+    const itemError = {
+      error_type: nodeError?.errorType ?? (error instanceof Error ? error.name : 'Error'),
+      error_message: error instanceof Error ? error.message : String(error),
+      error_traceback: nodeError?.traceback ?? (error instanceof Error ? (error.stack ?? '') : ''),
+    }
+    if (nodeError && copy) live.errors[copy.id] = `${itemError.error_type}: ${itemError.error_message}`
+    save(row, live)
+    store.transition(row, 'failed', itemError)
+    // The server sends `failed` first, then invocation_error; an error outside a node has no invocation_error.
+    emit.status(row, !(nodeError && copy))
+    if (nodeError && copy) emit.invocation(row, 'invocation_error', copy, itemError, true)
+    signals.emit(SIGNAL_SETTLED, row.item_id)
+  }
+
+  const saveAfterCancel = (run: Run, live: SessionState) => {
+    const { row } = run
+    pendingSaves.add(row.item_id)
+    const due = (run.canceledAt ?? Date.now()) + deps.cancelPersistDelayMs
+    timers.after(Math.max(0, due - Date.now()), () => {
+      save(row, live)
+      pendingSaves.delete(row.item_id)
+      signals.emit(SIGNAL_SETTLED, row.item_id)
+    })
+  }
+
+  const execute = async (run: Run) => {
+    const { row } = run
+    const live = structuredClone(row.session)
+    const copiesBySource = new Map<string, PreparedCopy[]>()
+    const current = { copy: null as PreparedCopy | null }
+    store.transition(row, 'in_progress')
+    emit.status(row)
+    try {
+      for (const sourceId of topologicalOrder(live.graph)) {
+        // A turn of the event loop between nodes lets cancel and clear requests in.
+        await timers.sleep(0, run.kill.signal).catch(() => {})
+        stopIfCanceled(run)
+        const copies = prepareSource(live.graph, sourceId, copiesBySource, live.results)
+        copiesBySource.set(sourceId, copies)
+        register(live, copies)
+        for (const copy of copies) {
+          stopIfCanceled(run)
+          current.copy = copy
+          await runCopy(run, live, copy)
+        }
+        // The source id joins `executed` once all its copies ran, as on the server.
+        if (copies.length > 0) {
+          live.executed.push(sourceId)
+          live.executed_history.push(sourceId)
+        }
+      }
+      stopIfCanceled(run)
+      save(row, live)
+      store.transition(row, 'completed')
+      emit.status(row, true)
+      signals.emit(SIGNAL_SETTLED, row.item_id)
+    } catch (error) {
+      if (!alive(row) || run.kill.signal.aborted) return
+      if (run.cancel.signal.aborted || row.status === 'canceled') return saveAfterCancel(run, live)
+      fail(run, live, current.copy, error)
+    }
+  }
+
+  const pump = () => {
+    state.scheduled = false
+    if (state.closed || state.current) return
+    const row = store.nextRunnable()
+    if (!row) return
+    const run: Run = { row, cancel: new AbortController(), kill: new AbortController(), canceledAt: null }
+    state.current = run
+    void execute(run).finally(() => {
+      state.current = null
+      signals.emit(SIGNAL_SETTLED, row.item_id)
+      kick()
+    })
+  }
+
+  const kick = () => {
+    if (state.closed || state.scheduled || state.current) return
+    state.scheduled = true
+    timers.after(0, pump)
+  }
+
+  return {
+    kick,
+
+    /** Cancel of the running item: its `canceled` event was already sent by the caller. */
+    cancel(itemId: number) {
+      const run = state.current
+      if (run?.row.item_id !== itemId || run.cancel.signal.aborted) return
+      run.canceledAt = Date.now()
+      run.cancel.abort()
+    },
+
+    /** The running item's row was deleted (clear): stop silently. */
+    kill(itemIds: number[]) {
+      const run = state.current
+      if (run && itemIds.includes(run.row.item_id)) run.kill.abort()
+    },
+
+    runningItemId: () => state.current?.row.item_id ?? null,
+
+    isSaving: (itemId: number) => pendingSaves.has(itemId),
+
+    isIdle: () => !state.current && !state.scheduled && pendingSaves.size === 0,
+
+    close() {
+      state.closed = true
+      state.current?.kill.abort()
+    },
+  }
+}
