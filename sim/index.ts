@@ -2,6 +2,7 @@
 // workflow graphs for real, for tests and the live demo page. Everything lives in this closure.
 import { EventEmitter } from 'node:events'
 import { createServer } from 'node:http'
+import type { RequestListener } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { Server } from 'socket.io'
 import { createEmitter, SIGNAL_ITEM } from './emit'
@@ -58,7 +59,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     closed: null as Promise<void> | null,
   }
 
-  const httpServer = createServer()
+  // The REST handler must be the server's own listener before socket.io attaches: engine.io then
+  // forwards to it only the requests that are not its own.
+  const http = { handle: null as RequestListener | null }
+  const httpServer = createServer((req, res) => http.handle?.(req, res))
   const io = new Server(httpServer, {
     path: `${basePath}/ws/socket.io`,
     cors: { origin: true },
@@ -134,21 +138,18 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   }
 
   const serveStatic = options.staticDir ? createStaticHandler(options.staticDir) : undefined
-  httpServer.on(
-    'request',
-    createRestHandler({
-      basePath,
-      ops,
-      scenarios: scenarioInfos,
-      getDelivery: () => ({ ...state.delivery }),
-      setDelivery: (delivery) => setDelivery(delivery),
-      disconnectClients: () => hub.disconnectAll(),
-      beforeEnqueueResponse,
-      afterEnqueueResponse,
-      serveStatic,
-      authToken,
-    }),
-  )
+  http.handle = createRestHandler({
+    basePath,
+    ops,
+    scenarios: scenarioInfos,
+    getDelivery: () => ({ ...state.delivery }),
+    setDelivery: (delivery) => setDelivery(delivery),
+    disconnectClients: () => hub.disconnectAll(),
+    beforeEnqueueResponse,
+    afterEnqueueResponse,
+    serveStatic,
+    authToken,
+  })
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject)

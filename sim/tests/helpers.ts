@@ -28,11 +28,12 @@ export interface TestClient {
 
 export async function connect(
   sim: Simulator,
-  options: { subscribe?: string | null; reconnectionDelay?: number; token?: string } = {},
+  options: { subscribe?: string | null; reconnectionDelay?: number; token?: string; polling?: boolean } = {},
 ): Promise<TestClient> {
   const socket = io(sim.url, {
     path: `${sim.basePath}/ws/socket.io`,
-    transports: ['websocket'],
+    // Websocket only keeps tests fast; `polling` starts like a browser does (long-polling, then upgrade).
+    transports: options.polling ? ['polling', 'websocket'] : ['websocket'],
     reconnectionDelay: options.reconnectionDelay ?? 50,
     reconnectionDelayMax: options.reconnectionDelay ?? 50,
     auth: options.token ? { token: options.token } : {},
