@@ -212,11 +212,14 @@ export function createWorker(deps: WorkerDeps) {
     if (!row) return
     const run: Run = { row, cancel: new AbortController(), kill: new AbortController(), canceledAt: null }
     state.current = run
-    void execute(run).finally(() => {
-      state.current = null
-      signals.emit(SIGNAL_SETTLED, row.item_id)
-      kick()
-    })
+    execute(run)
+      // A bug in the simulator must not take the test process down with an unhandled rejection.
+      .catch((error: unknown) => console.error('simulator worker:', error))
+      .finally(() => {
+        state.current = null
+        signals.emit(SIGNAL_SETTLED, row.item_id)
+        kick()
+      })
   }
 
   const kick = () => {
