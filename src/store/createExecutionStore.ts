@@ -39,7 +39,8 @@ export function createExecutionStore(options: ExecutionStoreOptions = {}) {
     middleware: (getDefaultMiddleware) => getDefaultMiddleware().prepend(listenerMiddleware.middleware),
     devTools: options.devTools ?? true,
   })
-  return Object.assign(store, { engine })
+  // `startListening` lets the host hang its own effects (gallery, toasts) on the same middleware.
+  return Object.assign(store, { engine, startListening: listenerMiddleware.startListening })
 }
 
 export type ExecutionStore = ReturnType<typeof createExecutionStore>

@@ -1,4 +1,10 @@
-import { configureStore, createListenerMiddleware, type UnknownAction } from '@reduxjs/toolkit'
+import {
+  configureStore,
+  createListenerMiddleware,
+  isAction,
+  type Middleware,
+  type UnknownAction,
+} from '@reduxjs/toolkit'
 import { setupServer } from 'msw/node'
 import {
   addWorkflowExecutionListeners,
@@ -22,6 +28,8 @@ export function createMswServer() {
 
 export interface EngineOptions extends WorkflowExecutionListenerOptions {
   maxItems?: number
+  /** RTK's development checks walk the whole state on every dispatch: off for long runs. */
+  devChecks?: boolean
 }
 
 /**
@@ -41,12 +49,23 @@ export function createEngine(msw: ReturnType<typeof setupServer>, options: Engin
     retries: 2,
     ...options,
   })
+  // Every action that reaches the reducer, in order: the log a DevTools replay would use.
+  const reduced: UnknownAction[] = []
+  const record: Middleware = () => (next) => (action) => {
+    if (isAction(action)) reduced.push(action)
+    return next(action)
+  }
+  const preloadedState = {
+    workflowExecution: createInitialState({ maxItems: options.maxItems ?? 100, baseUrl: BASE_URL }),
+  }
   const store = configureStore({
     reducer: { workflowExecution: workflowExecutionReducer },
-    preloadedState: {
-      workflowExecution: createInitialState({ maxItems: options.maxItems ?? 100, baseUrl: BASE_URL }),
-    },
-    middleware: (getDefaultMiddleware) => getDefaultMiddleware().prepend(listener.middleware),
+    preloadedState,
+    middleware: (getDefaultMiddleware) =>
+      getDefaultMiddleware({
+        immutableCheck: options.devChecks ?? true,
+        serializableCheck: options.devChecks ?? true,
+      }).prepend(record, listener.middleware),
   })
   const socket = createMockSocket()
   const unbind = bindSocket(socket, store.dispatch)
@@ -63,6 +82,8 @@ export function createEngine(msw: ReturnType<typeof setupServer>, options: Engin
     engine,
     queueItems,
     actions,
+    reduced,
+    preloadedState,
     outputs,
     state: () => store.getState().workflowExecution,
     item: (itemId: number) => store.getState().workflowExecution.items.entities[itemId],

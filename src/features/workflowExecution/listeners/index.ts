@@ -15,14 +15,42 @@ import {
 import type { WithWorkflowExecution } from '../slice/selectors'
 import type { WorkflowExecutionConfig } from '../slice/state'
 import { undeliveredOutput, undeliveredOutputs } from './outputs'
-import { createInFlightRegistry } from './registry'
+import { createInFlightRegistry, type InFlightRegistry } from './registry'
+import type { ReconcileQueueItemArg } from '../reconciliation/types'
 import type {
+  EngineDispatch,
   EngineListenerApi,
   StartWorkflowExecutionListening,
   WorkflowExecutionListenerOptions,
 } from './types'
 
 export type * from './types'
+
+type ReconcileThunk = ReturnType<typeof createReconcileQueueItem>
+
+/**
+ * The thunk, wrapped so that every request it starts (from the listeners or from the host) is known to
+ * this engine and can be aborted when superseded, evicted or disconnected.
+ */
+function trackedReconcileQueueItem(thunk: ReconcileThunk, inFlight: InFlightRegistry) {
+  const tracked =
+    (arg: ReconcileQueueItemArg) =>
+    (dispatch: EngineDispatch, ...rest: ThunkRest) => {
+      const request = thunk(arg)(dispatch, ...rest)
+      inFlight.add(arg.itemId, request.requestId, request)
+      void request.finally(() => inFlight.remove(request.requestId))
+      return request
+    }
+  return Object.assign(tracked, {
+    pending: thunk.pending,
+    fulfilled: thunk.fulfilled,
+    rejected: thunk.rejected,
+    settled: thunk.settled,
+    typePrefix: thunk.typePrefix,
+  })
+}
+
+type ThunkRest = Parameters<ReturnType<ReconcileThunk>> extends [unknown, ...infer R] ? R : never
 
 export const DEFAULT_CANCELED_RECONCILE_DELAY_MS = 1000
 
@@ -48,17 +76,15 @@ export function addWorkflowExecutionListeners(
   startListening: StartWorkflowExecutionListening,
   options: WorkflowExecutionListenerOptions = {},
 ) {
-  const reconcileQueueItem = createReconcileQueueItem(options)
   const inFlight = createInFlightRegistry()
+  const reconcileQueueItem = trackedReconcileQueueItem(createReconcileQueueItem(options), inFlight)
   const canceledDelayMs = options.canceledReconcileDelayMs ?? DEFAULT_CANCELED_RECONCILE_DELAY_MS
   const stateConfig = stateConfigOf(options)
   const unsubscribers: (() => void)[] = []
 
   function reconcile(api: EngineListenerApi, item: QueueItemExecution) {
     const delayMs = item.status === 'canceled' ? canceledDelayMs : 0
-    const request = api.dispatch(reconcileQueueItem({ itemId: item.itemId, delayMs }))
-    inFlight.add(item.itemId, request.requestId, request)
-    void request.finally(() => inFlight.remove(item.itemId, request.requestId))
+    void api.dispatch(reconcileQueueItem({ itemId: item.itemId, delayMs }))
   }
 
   function reconcileIfStopped(api: EngineListenerApi, itemId: number) {
@@ -116,6 +142,11 @@ export function addWorkflowExecutionListeners(
         for (const payload of undeliveredOutputs(item, history))
           api.dispatch(invocationOutputReceived(payload))
       },
+    }),
+    startListening({
+      // Forget a request as soon as its result is reduced, not a microtask later.
+      matcher: isAnyOf(reconcileQueueItem.fulfilled, reconcileQueueItem.rejected),
+      effect: (action) => inFlight.remove((action as { meta: { requestId: string } }).meta.requestId),
     }),
     startListening({
       actionCreator: reconcileQueueItem.pending,

@@ -4,38 +4,46 @@ interface Abortable {
 }
 
 /**
- * In-flight reconciliations, by item and request id. Lives in the closure of one
+ * In-flight reconciliations, by request id and by item. Lives in the closure of one
  * `addWorkflowExecutionListeners` call: promises never enter the store.
  */
 export function createInFlightRegistry() {
-  const byItem = new Map<number, Map<string, Abortable>>()
+  const requests = new Map<string, { itemId: number; request: Abortable }>()
+  const byItem = new Map<number, Set<string>>()
+  const abort = (requestId: string, reason: string) => {
+    const entry = requests.get(requestId)
+    if (!entry) return
+    // Forget it first: aborting dispatches `rejected`, which removes it again.
+    remove(requestId)
+    entry.request.abort(reason)
+  }
+  const remove = (requestId: string) => {
+    const entry = requests.get(requestId)
+    if (!entry) return
+    requests.delete(requestId)
+    const ids = byItem.get(entry.itemId)
+    ids?.delete(requestId)
+    if (ids?.size === 0) byItem.delete(entry.itemId)
+  }
   return {
     add(itemId: number, requestId: string, request: Abortable) {
-      const requests = byItem.get(itemId) ?? new Map<string, Abortable>()
-      requests.set(requestId, request)
-      byItem.set(itemId, requests)
+      requests.set(requestId, { itemId, request })
+      byItem.set(itemId, (byItem.get(itemId) ?? new Set()).add(requestId))
     },
-    remove(itemId: number, requestId: string) {
-      const requests = byItem.get(itemId)
-      requests?.delete(requestId)
-      if (requests?.size === 0) byItem.delete(itemId)
-    },
+    remove,
     /** Aborts every request of the item but `keep`. */
     abortItem(itemId: number, reason: string, keep?: string) {
-      for (const [requestId, request] of byItem.get(itemId) ?? []) {
-        if (requestId !== keep) request.abort(reason)
-      }
+      for (const requestId of [...(byItem.get(itemId) ?? [])])
+        if (requestId !== keep) abort(requestId, reason)
     },
     abortAll(reason: string) {
-      for (const requests of byItem.values()) for (const request of requests.values()) request.abort(reason)
+      for (const requestId of [...requests.keys()]) abort(requestId, reason)
     },
     itemIds(): number[] {
       return [...byItem.keys()]
     },
     size(): number {
-      let count = 0
-      for (const requests of byItem.values()) count += requests.size
-      return count
+      return requests.size
     },
   }
 }

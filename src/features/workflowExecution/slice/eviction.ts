@@ -29,15 +29,11 @@ export function evict(state: WorkflowExecutionState, victims: number[]): Workflo
   const entities = { ...state.items.entities }
   for (const id of victims) delete entities[id]
   const remembered = [...state.evictedIds, ...victims]
-  const forgotten = remembered.splice(0, Math.max(0, remembered.length - state.config.maxEvictedIds))
-  const evictedIdSet: Record<number, true> = { ...state.evictedIdSet }
-  for (const id of forgotten) delete evictedIdSet[id]
-  for (const id of victims) evictedIdSet[id] = true
+  remembered.splice(0, Math.max(0, remembered.length - state.config.maxEvictedIds))
   return {
     ...state,
     items: { ids: state.items.ids.filter((id) => !gone.has(id)), entities },
     evictedIds: remembered,
-    evictedIdSet,
     evictionCount: state.evictionCount + victims.length,
   }
 }

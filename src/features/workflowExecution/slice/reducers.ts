@@ -34,11 +34,12 @@ export function applyItemEvent(
   itemId: number,
   event: ModelEvent,
 ): WorkflowExecutionState {
-  if (state.evictedIdSet[itemId]) {
-    // E1: the item is settled and gone; a trailing event must not bring it back.
+  const existing = state.items.entities[itemId]
+  // E1: the item is settled and gone; a trailing event must not bring it back. Only an id that is not
+  // tracked pays for this look-up in the bounded list.
+  if (!existing && state.evictedIds.includes(itemId)) {
     return { ...state, stats: { ...state.stats, evictedEventsIgnored: state.stats.evictedEventsIgnored + 1 } }
   }
-  const existing = state.items.entities[itemId]
   if (!existing) {
     // Only socket events may introduce an item (they can beat the enqueue response); a redacted
     // companion or a reconciliation of an item never tracked introduces nothing.

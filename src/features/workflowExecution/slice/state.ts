@@ -22,9 +22,8 @@ export interface WorkflowExecutionState {
   items: EntityState<QueueItemExecution, number>
   /** The item that most recently went in_progress, per origin: the "current run" of each UI surface. */
   activeItemIdByOrigin: IdRecord<number>
-  /** Evicted ids, oldest first, and the same ids as a set for O(1) look-ups. */
+  /** Evicted ids, oldest first (bounded by `maxEvictedIds`). */
   evictedIds: number[]
-  evictedIdSet: { readonly [itemId: number]: true }
   evictionCount: number
   /** LRU clock: bumped by every event that touches an item. */
   clock: number
@@ -45,7 +44,6 @@ export function createInitialState(config: Partial<WorkflowExecutionConfig> = {}
     items: queueItemsAdapter.getInitialState(),
     activeItemIdByOrigin: emptyRecord(),
     evictedIds: [],
-    evictedIdSet: {},
     evictionCount: 0,
     clock: 0,
     connected: false,

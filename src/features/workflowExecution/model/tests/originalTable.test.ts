@@ -165,11 +165,17 @@ const ROWS: Row[] = [
     rule: 'I3',
   }),
 
-  invocationRow('queue completed: complete of a non-terminal invocation applies', 'completed', 'in_progress', 'complete', {
-    applied: true,
-    rule: 'T2',
-    copy: 'completed',
-  }),
+  invocationRow(
+    'queue completed: complete of a non-terminal invocation applies',
+    'completed',
+    'in_progress',
+    'complete',
+    {
+      applied: true,
+      rule: 'T2',
+      copy: 'completed',
+    },
+  ),
   invocationRow('queue completed: started is ignored', 'completed', 'unknown', 'started', {
     applied: false,
     rule: 'T1',
@@ -185,11 +191,17 @@ const ROWS: Row[] = [
     copy: 'canceled',
   }),
 
-  invocationRow('queue failed: error of a non-terminal invocation applies', 'failed', 'in_progress', 'error', {
-    applied: true,
-    rule: 'T3',
-    copy: 'failed',
-  }),
+  invocationRow(
+    'queue failed: error of a non-terminal invocation applies',
+    'failed',
+    'in_progress',
+    'error',
+    {
+      applied: true,
+      rule: 'T3',
+      copy: 'failed',
+    },
+  ),
   invocationRow('queue failed: started is ignored', 'failed', 'unknown', 'started', {
     applied: false,
     rule: 'T1',
@@ -254,16 +266,25 @@ describe('the original table, row by row', () => {
     const arg = { itemId: 42 }
     state = workflowExecutionReducer(state, reconcileQueueItem.pending('req-1', arg))
     expect(state.items.entities[42]?.reconciliation).toMatchObject({ requestId: 'req-1', phase: 'pending' })
-    state = workflowExecutionReducer(state, reconcileQueueItem.fulfilled({ kind: 'snapshot', snapshot }, 'req-1', arg))
+    state = workflowExecutionReducer(
+      state,
+      reconcileQueueItem.fulfilled({ kind: 'snapshot', snapshot }, 'req-1', arg),
+    )
 
     const item = state.items.entities[42] as QueueItemExecution
     expect(item.status).toBe('completed')
     expect(item.settled).toBe(true)
-    expect(item.reconciliation).toMatchObject({ requestId: 'req-1', phase: 'done', snapshotStatus: 'completed' })
+    expect(item.reconciliation).toMatchObject({
+      requestId: 'req-1',
+      phase: 'done',
+      snapshotStatus: 'completed',
+    })
     const { results = {}, source_prepared_mapping = {}, executed_history = [] } = snapshot.session
     for (const preparedId of Object.keys(results)) expect(item.copies[preparedId]?.status).toBe('completed')
     for (const [sourceId, preparedIds] of Object.entries(source_prepared_mapping)) {
-      const inOrder = [...preparedIds].sort((a, b) => executed_history.indexOf(a) - executed_history.indexOf(b))
+      const inOrder = [...preparedIds].sort(
+        (a, b) => executed_history.indexOf(a) - executed_history.indexOf(b),
+      )
       expect(item.nodes[sourceId]?.status).toBe('COMPLETED')
       expect(item.nodes[sourceId]?.outputs).toEqual(inOrder.map((id) => results[id]))
     }

@@ -1,0 +1,79 @@
+import { io, type Socket } from 'socket.io-client'
+import { afterEach, describe, expect, it } from 'vitest'
+import { bindSocket, createExecutionStore, reconcileQueueItem, selectNodeExecutionState } from '../src'
+import { startSimulator, type Simulator } from '../sim'
+import { stripNulls } from './helpers/wire'
+
+const cleanups: (() => Promise<void> | void)[] = []
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()?.()
+})
+
+async function until(check: () => boolean, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time')
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+}
+
+describe('a real socket.io server on loopback', () => {
+  it('after a dropped connection the client subscribes again and resyncs what it missed over REST', async () => {
+    const sim: Simulator = await startSimulator({ stepDelayMs: 25 })
+    cleanups.push(() => sim.close())
+    const store = createExecutionStore({ baseUrl: sim.url, devTools: false })
+    const socket: Socket = io(sim.url, {
+      path: '/ws/socket.io',
+      transports: ['websocket'],
+      // Long enough for the run to finish while the client is away.
+      reconnectionDelay: 1_000,
+      reconnectionDelayMax: 1_000,
+      randomizationFactor: 0,
+    })
+    const emitted: unknown[][] = []
+    const emit = socket.emit.bind(socket)
+    socket.emit = ((...args: Parameters<Socket['emit']>) => {
+      emitted.push(args)
+      return emit(...args)
+    }) as Socket['emit']
+    const reconciliations: number[] = []
+    store.startListening({
+      actionCreator: reconcileQueueItem.pending,
+      effect: (action) => void reconciliations.push(action.meta.arg.itemId),
+    })
+    const unbind = bindSocket(socket, store.dispatch)
+    cleanups.push(() => {
+      unbind()
+      socket.close()
+    })
+    await until(() => store.getState().workflowExecution.connected)
+
+    const { item_ids } = sim.enqueueScenario('fanout', { params: { count: 3, steps: 6 } })
+    const itemId = item_ids[0] as number
+    await until(() => store.getState().workflowExecution.items.entities[itemId]?.status === 'in_progress')
+    const before = emitted.filter(([event]) => event === 'subscribe_queue').length
+    // Drop the transport mid-run: socket.io-client reconnects by itself; what was sent meanwhile is lost.
+    sim.disconnectClients()
+    await until(() => !store.getState().workflowExecution.connected)
+    const persisted = await sim.whenSettled(itemId)
+    expect(store.getState().workflowExecution.connected).toBe(false)
+    expect(store.getState().workflowExecution.items.entities[itemId]?.status).toBe('in_progress')
+    await until(() => store.getState().workflowExecution.items.entities[itemId]?.settled === true)
+    const subscribes = emitted.filter(([event]) => event === 'subscribe_queue').length
+
+    expect(before).toBe(1)
+    expect(subscribes).toBe(2)
+    // The terminal status was never received: the resync after the reconnect is what settled the item.
+    expect(reconciliations.filter((id) => id === itemId)).toHaveLength(1)
+    expect(emitted.at(-1)).toEqual(['subscribe_queue', { queue_id: 'default' }])
+    const item = store.getState().workflowExecution.items.entities[itemId]
+    expect(item?.status).toBe(persisted?.status)
+    for (const [sourceId, preparedIds] of Object.entries(persisted?.session.source_prepared_mapping ?? {})) {
+      const node = selectNodeExecutionState(store.getState(), itemId, sourceId)
+      expect(node?.status).toBe('COMPLETED')
+      const expected = preparedIds.map((id) => persisted?.session.results?.[id]).filter(Boolean)
+      expect(stripNulls(node?.outputs ?? [])).toEqual(expect.arrayContaining(expected))
+      expect(node?.outputs).toHaveLength(expected.length)
+    }
+  })
+})
