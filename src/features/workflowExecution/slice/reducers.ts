@@ -65,8 +65,10 @@ export function applyItemEvent(
       entities: { ...state.items.entities, [itemId]: item },
     },
   }
+  // The cap is checked when an item is added, settles, or stops being its origin's active item.
   const becameSettled = item.settled && !existing?.settled
-  return !existing || becameSettled ? enforceItemCap(next) : next
+  const activeMoved = activeItemIdByOrigin !== state.activeItemIdByOrigin
+  return !existing || becameSettled || activeMoved ? enforceItemCap(next) : next
 }
 
 /** C1 for every tracked item the predicate selects (queue cleared, bulk cancel). */
