@@ -1,0 +1,33 @@
+import { useSocketConnected } from '../../../src/react'
+import { useObservable } from '../session/observable'
+import { usePage } from '../session/context'
+
+type LinkState = 'connected' | 'connecting' | 'disconnected' | 'error'
+
+/** The engine's view of the socket (connected or not) with socket.io's reason when it is not. */
+export function ConnectionStatus() {
+  const { session } = usePage()
+  const connected = useSocketConnected()
+  const link = useObservable(session.link)
+  const state: LinkState = connected
+    ? 'connected'
+    : link.lastError
+      ? 'error'
+      : link.connects === 0
+        ? 'connecting'
+        : 'disconnected'
+  const detail =
+    state === 'error'
+      ? `connection error: ${link.lastError}`
+      : state === 'disconnected'
+        ? `disconnected (${link.lastDisconnectReason ?? 'unknown reason'}), reconnecting…`
+        : state === 'connecting'
+          ? 'connecting…'
+          : `connected${link.connects > 1 ? ` (reconnected ${link.connects - 1}×)` : ''}`
+  return (
+    <p className={`connection connection-${state}`} data-testid="connection" data-state={state}>
+      <span className="dot" aria-hidden="true" />
+      {session.target.label} — {detail}
+    </p>
+  )
+}

@@ -1,0 +1,51 @@
+import { StrictMode, useMemo } from 'react'
+import { createRoot } from 'react-dom/client'
+import { Provider } from 'react-redux'
+import { App } from './App'
+import { useServerKind } from './hooks/useServerKind'
+import { SessionContext } from './session/context'
+import { createLiveSession, type LiveSession } from './session/createLiveSession'
+import { readServerTarget } from './session/target'
+import './styles.css'
+
+function Page({ session }: { session: LiveSession }) {
+  const server = useServerKind(session.api)
+  const page = useMemo(() => ({ session, server }), [session, server])
+  return (
+    <SessionContext.Provider value={page}>
+      <App />
+    </SessionContext.Provider>
+  )
+}
+
+function Root({ session }: { session: LiveSession }) {
+  return (
+    <Provider store={session.store}>
+      <Page session={session} />
+    </Provider>
+  )
+}
+
+function main() {
+  const container = document.getElementById('root')
+  if (!container) throw new Error('index.html has no #root')
+  const root = createRoot(container)
+  const target = readServerTarget(window.location)
+  if (!target.ok) {
+    root.render(
+      <p className="error" role="alert" data-testid="error">
+        {target.error}
+      </p>,
+    )
+    return
+  }
+  // One session per page load: the socket and the store live as long as the page does.
+  const session = createLiveSession(target.target)
+  root.render(
+    <StrictMode>
+      <Root session={session} />
+    </StrictMode>,
+  )
+}
+
+main()

@@ -1,0 +1,74 @@
+import type { UnknownAction } from '@reduxjs/toolkit'
+import { io } from 'socket.io-client'
+import { bindSocket, createExecutionStore, eventRejected, type EventRejectedPayload } from '../../../src'
+import { createServerApi } from './api'
+import { createObservable } from './observable'
+import { asSocketLike } from './socketAdapter'
+import type { ServerTarget } from './target'
+
+/** How many rejected payloads the decisions panel keeps. */
+const MAX_REJECTIONS = 50
+
+export interface RejectedPayload extends EventRejectedPayload {
+  /** Arrival order, as a stable React key. */
+  seq: number
+  receivedAt: string
+}
+
+/** What socket.io says about the link beyond connected / not (the engine keeps only the boolean). */
+export interface LinkDetail {
+  lastError: string | null
+  lastDisconnectReason: string | null
+  connects: number
+}
+
+/**
+ * One live page session: the engine's store, a socket.io connection bound to it, the REST client, and
+ * what the page shows that the engine's state does not keep (rejected payloads, socket.io's reasons).
+ */
+export function createLiveSession(target: ServerTarget) {
+  const api = createServerApi(target)
+  const store = createExecutionStore({
+    baseUrl: target.baseUrl,
+    // The engine's default fetch cannot send the token; ours does, with the same 404 → gone contract.
+    ...(target.token ? { fetchQueueItem: api.fetchQueueItem } : {}),
+  })
+  const socketOptions = {
+    path: target.socketPath,
+    ...(target.token ? { auth: { token: target.token } } : {}),
+  }
+  const socket = target.socketOrigin ? io(target.socketOrigin, socketOptions) : io(socketOptions)
+  const rejections = createObservable<RejectedPayload[]>([])
+  const link = createObservable<LinkDetail>({ lastError: null, lastDisconnectReason: null, connects: 0 })
+
+  // eventRejected changes no state, so the page taps the binding's dispatch to keep what was rejected.
+  function dispatch<A extends UnknownAction>(action: A): A {
+    if (eventRejected.match(action)) {
+      rejections.update((list) => [
+        { ...action.payload, seq: (list[0]?.seq ?? 0) + 1, receivedAt: new Date().toLocaleTimeString() },
+        ...list.slice(0, MAX_REJECTIONS - 1),
+      ])
+    }
+    return store.dispatch(action)
+  }
+  const unbind = bindSocket(asSocketLike(socket), dispatch)
+
+  socket.on('connect', () => link.update((d) => ({ ...d, lastError: null, connects: d.connects + 1 })))
+  socket.on('disconnect', (reason) => link.update((d) => ({ ...d, lastDisconnectReason: reason })))
+  socket.on('connect_error', (error) => link.update((d) => ({ ...d, lastError: error.message })))
+
+  return {
+    target,
+    api,
+    store,
+    rejections,
+    link,
+    close() {
+      unbind()
+      socket.close()
+      store.engine.unsubscribe()
+    },
+  }
+}
+
+export type LiveSession = ReturnType<typeof createLiveSession>
