@@ -1,6 +1,12 @@
 import { io, type Socket } from 'socket.io-client'
 import { afterEach, describe, expect, it } from 'vitest'
-import { bindSocket, createExecutionStore, reconcileQueueItem, selectNodeExecutionState } from '../src'
+import {
+  bindSocket,
+  createExecutionStore,
+  reconcileQueueItem,
+  selectNodeExecutionState,
+  type SessionQueueItem,
+} from '../src'
 import { startSimulator, type Simulator } from '../sim'
 import { stripNulls } from './helpers/wire'
 
@@ -55,7 +61,7 @@ describe('a real socket.io server on loopback', () => {
     // Drop the transport mid-run: socket.io-client reconnects by itself; what was sent meanwhile is lost.
     sim.disconnectClients()
     await until(() => !store.getState().workflowExecution.connected)
-    const persisted = await sim.whenSettled(itemId)
+    const persisted = (await sim.whenSettled(itemId)) as SessionQueueItem | undefined
     expect(store.getState().workflowExecution.connected).toBe(false)
     expect(store.getState().workflowExecution.items.entities[itemId]?.status).toBe('in_progress')
     await until(() => store.getState().workflowExecution.items.entities[itemId]?.settled === true)

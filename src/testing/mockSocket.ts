@@ -1,6 +1,6 @@
-import type { SocketLike } from '../features/workflowExecution/socket/types'
+import type { SocketLike, SocketListener } from '../features/workflowExecution/socket/types'
 
-type Listener = (...args: never[]) => void
+type Listener = SocketListener
 
 export interface MockSocket extends SocketLike {
   connected: boolean
@@ -20,7 +20,7 @@ export function createMockSocket(options: { connected?: boolean } = {}): MockSoc
   const listeners = new Map<string, Set<Listener>>()
   const emitted: [string, ...unknown[]][] = []
   const fire = (event: string, ...args: unknown[]) => {
-    for (const listener of [...(listeners.get(event) ?? [])]) (listener as (...a: unknown[]) => void)(...args)
+    for (const listener of [...(listeners.get(event) ?? [])]) listener(...args)
   }
   const socket: MockSocket = {
     connected: options.connected ?? false,

@@ -146,7 +146,8 @@ export function addWorkflowExecutionListeners(
     startListening({
       // Forget a request as soon as its result is reduced, not a microtask later.
       matcher: isAnyOf(reconcileQueueItem.fulfilled, reconcileQueueItem.rejected),
-      effect: (action) => inFlight.remove((action as { meta: { requestId: string } }).meta.requestId),
+      effect: (action) =>
+        inFlight.remove((action as unknown as { meta: { requestId: string } }).meta.requestId),
     }),
     startListening({
       actionCreator: reconcileQueueItem.pending,

@@ -2,7 +2,7 @@ import type { Dispatch } from '@reduxjs/toolkit'
 import { eventRejected, socketConnected, socketDisconnected, socketEventActions } from '../slice'
 import { socketEventSchemas, validateSocketEvent } from '../wire'
 import type { SocketEventName } from '../wire/types'
-import type { BindSocketOptions, SocketLike } from './types'
+import type { BindSocketOptions, SocketLike, SocketListener } from './types'
 
 export type * from './types'
 
@@ -26,7 +26,7 @@ export function bindSocket(
 ): () => void {
   const queueId = options.queueId ?? 'default'
   const maxPreviewChars = options.maxPreviewChars ?? 512
-  const handlers: [string, (...args: never[]) => void][] = []
+  const handlers: [string, SocketListener][] = []
 
   const onConnect = () => {
     socket.emit('subscribe_queue', { queue_id: queueId })
@@ -35,7 +35,7 @@ export function bindSocket(
   const onDisconnect = (reason?: unknown) => {
     dispatch(socketDisconnected(typeof reason === 'string' ? reason : undefined))
   }
-  handlers.push(['connect', onConnect], ['disconnect', onDisconnect as (...args: never[]) => void])
+  handlers.push(['connect', onConnect], ['disconnect', onDisconnect])
 
   for (const event of Object.keys(socketEventSchemas) as SocketEventName[]) {
     const onEvent = (payload: unknown) => {
@@ -44,7 +44,7 @@ export function bindSocket(
       else
         dispatch(eventRejected({ event, issues: checked.issues, preview: preview(payload, maxPreviewChars) }))
     }
-    handlers.push([event, onEvent as (...args: never[]) => void])
+    handlers.push([event, onEvent])
   }
 
   for (const [event, handler] of handlers) socket.on(event, handler)

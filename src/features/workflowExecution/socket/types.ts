@@ -1,8 +1,12 @@
+/** A socket.io listener. socket.io-client types listeners with `any` arguments; this must accept them. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type SocketListener = (...args: any[]) => void
+
 /** The part of a socket.io-client `Socket` the binding uses; a test double only needs these. */
 export interface SocketLike {
   readonly connected: boolean
-  on(event: string, listener: (...args: never[]) => void): unknown
-  off(event: string, listener: (...args: never[]) => void): unknown
+  on(event: string, listener: SocketListener): unknown
+  off(event: string, listener: SocketListener): unknown
   emit(event: string, ...args: unknown[]): unknown
 }
 

@@ -1,0 +1,66 @@
+/*
+ * `npm start`: builds the live page, starts the InvokeAI-compatible simulator serving it on one local port,
+ * and prints the URL. `npm start -- --server http://host:9090 [--token T]` serves the page against a real
+ * InvokeAI server instead (its /api and /ws are forwarded, so the page talks to it same-origin).
+ */
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { build } from 'vite'
+import { startSimulator } from '../sim'
+import { createStaticHandler } from '../sim/static'
+import { startProxy } from './proxy'
+
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string', default: process.env.PORT ?? '9090' },
+    server: { type: 'string' },
+    token: { type: 'string' },
+    'skip-build': { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
+  },
+  strict: true,
+})
+
+if (values.help) {
+  console.log('usage: npm start -- [--port 9090] [--server http://host:9090] [--token TOKEN] [--skip-build]')
+  process.exit(0)
+}
+
+const port = Number(values.port)
+const webDir = fileURLToPath(new URL('../web/', import.meta.url))
+const staticDir = fileURLToPath(new URL('../web/dist/', import.meta.url))
+
+if (!values['skip-build']) {
+  console.log('building the page…')
+  await build({ configFile: `${webDir}vite.config.ts`, logLevel: 'warn' })
+}
+
+async function serveAgainstServer(target: string): Promise<() => Promise<void>> {
+  const serve = createStaticHandler(staticDir)
+  const server = await startProxy({
+    target,
+    port,
+    token: values.token,
+    serveStatic: (request, response) => {
+      const pathname = new URL(request.url ?? '/', 'http://localhost').pathname
+      void serve(request, response, pathname).then((served) => {
+        if (!served) response.writeHead(404, { 'content-type': 'text/plain' }).end('not found')
+      })
+    },
+  })
+  const query = values.token ? `?token=${encodeURIComponent(values.token)}` : ''
+  console.log(`live page for ${target}: http://127.0.0.1:${port}/${query}`)
+  return () => new Promise((resolve) => server.close(() => resolve()))
+}
+
+async function serveWithSimulator(): Promise<() => Promise<void>> {
+  const sim = await startSimulator({ port, staticDir })
+  console.log(`simulator and live page: ${sim.url}/`)
+  return () => sim.close()
+}
+
+const stop = values.server ? await serveAgainstServer(values.server) : await serveWithSimulator()
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => void stop().then(() => process.exit(0)))
+}
