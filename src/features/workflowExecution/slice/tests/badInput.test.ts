@@ -142,9 +142,9 @@ describe('bad input never reaches the state', () => {
       preloadedState: { workflowExecution: trackedState() },
     })
     const before = store.getState().workflowExecution
-    for (const [event, , payload] of CASES) {
-      // The huge ones are for the reducer; the dev-mode checks of a store walk every action.
-      if (typeof payload === 'object' && payload !== null && JSON.stringify(payload).length > 10_000) continue
+    for (const [event, what, payload] of CASES) {
+      // The huge ones are for the reducer alone: a store's dev-mode checks walk every action.
+      if (/huge|deeply/.test(what)) continue
       expect(() => store.dispatch(socketEventActions[event](payload as never))).not.toThrow()
     }
     expect(store.getState().workflowExecution).toBe(before)

@@ -98,6 +98,18 @@ describe('LRU eviction', () => {
     expect(ids(state)).toEqual([20, 21])
   })
 
+  it('a settled item kept only as its origin’s active one goes as soon as another item of that origin runs', () => {
+    let state = createInitialState({ maxItems: 1, reconcileOrigins: [] })
+    state = reduce(state, ...runActions(1, 'completed', { origin: 'canvas' }))
+    state = reduce(state, statusChanged(2, 'pending', 0, { origin: 'canvas' }))
+    // Item 1 is canvas's active item: it may stay above the cap for now.
+    expect(ids(state)).toEqual([1, 2])
+    state = reduce(state, statusChanged(2, 'in_progress', 1, { origin: 'canvas' }))
+    // Item 1 is settled and no longer active; only item 2 is unsettled, and maxItems is 1.
+    expect(selectActiveItemId({ workflowExecution: state }, 'canvas')).toBe(2)
+    expect(ids(state)).toEqual([2])
+  })
+
   it('lowering maxItems evicts at once', () => {
     let state = createInitialState({ reconcileOrigins: [] })
     for (let itemId = 1; itemId <= 10; itemId += 1)
@@ -107,12 +119,27 @@ describe('LRU eviction', () => {
     expect(ids(state)).toEqual([7, 8, 9, 10])
   })
 
+  it('items that ended before a configuration without reconciliation arrived settle then, and can go', () => {
+    let state = createInitialState({ maxItems: 2 })
+    for (let itemId = 1; itemId <= 4; itemId += 1)
+      state = reduce(state, ...runActions(itemId, 'completed', { origin: null }))
+    // Every origin is reconciled by default: terminal, but waiting for reconciliation.
+    expect(ids(state)).toEqual([1, 2, 3, 4])
+    expect(state.items.entities[1]?.settled).toBe(false)
+    state = reduce(state, executionConfigured({ reconcileOrigins: [] }))
+    expect(ids(state)).toEqual([3, 4])
+    expect(state.items.entities[4]?.settled).toBe(true)
+  })
+
   it('remembers a bounded number of evicted ids', () => {
     let state = createInitialState({ maxItems: 1, maxEvictedIds: 5, reconcileOrigins: [] })
     for (let itemId = 1; itemId <= 20; itemId += 1)
       state = reduce(state, ...runActions(itemId, 'completed', { origin: null }))
     expect(state.evictedIds).toEqual([15, 16, 17, 18, 19])
-    expect(Object.keys(state.evictedIdSet).map(Number)).toEqual([15, 16, 17, 18, 19])
+    // A remembered id is still refused.
+    const after = reduce(state, completeAction(15, 'late', 'node'))
+    expect(after.items.entities[15]).toBeUndefined()
+    expect(after.stats.evictedEventsIgnored).toBe(state.stats.evictedEventsIgnored + 1)
   })
 })
 
