@@ -8,7 +8,7 @@ export class HttpStatusError extends Error {
 }
 
 /** `GET {baseUrl}/api/v1/queue/{queueId}/i/{itemId}` with the platform `fetch`. */
-export function createFetchQueueItem(baseUrl: string): FetchQueueItem {
+export function createFetchQueueItem(baseUrl: string, headers?: Record<string, string>): FetchQueueItem {
   const root = baseUrl.replace(/\/+$/, '')
   return async (queueId, itemId, signal) => {
     const response = await fetch(`${root}/api/v1/queue/${encodeURIComponent(queueId)}/i/${itemId}`, {

@@ -38,7 +38,7 @@ export function createReconcileQueueItem(services: ReconcileServices = {}) {
     async (arg, api) => {
       const { config } = api.getState().workflowExecution
       const fetchQueueItem =
-        services.fetchQueueItem ?? createFetchQueueItem(services.baseUrl ?? config.baseUrl)
+        services.fetchQueueItem ?? createFetchQueueItem(services.baseUrl ?? config.baseUrl, services.headers)
       const queueId = arg.queueId ?? config.queueId
       if (arg.delayMs) await abortableDelay(arg.delayMs, api.signal)
       for (let attempt = 1; ; attempt += 1) {

@@ -35,4 +35,6 @@ export interface ReconcileServices extends RetryOptions {
   fetchQueueItem?: FetchQueueItem
   /** Overrides the configured `baseUrl` of the default fetch. */
   baseUrl?: string
+  /** Headers of the default fetch, e.g. `{ Authorization: 'Bearer …' }` for a multi-user server. */
+  headers?: Record<string, string>
 }
