@@ -125,8 +125,8 @@ describe('disconnects, reconnects and what the server persisted', () => {
     expect(e.item(1)).toMatchObject({ settled: true, reconciliation: { phase: 'gave_up' } })
     expect(selectNodeExecutionState(e.store.getState(), 1, 'n')?.status).toBe('CANCELED')
 
-    // Settled items are not resynced on reconnect; an explicit reconciliation tries again.
-    await e.store.dispatch(e.engine.reconcileQueueItem({ itemId: 1 }))
+    e.socket.reconnect()
+    await e.settle()
     expect(selectNodeExecutionState(e.store.getState(), 1, 'n')).toMatchObject({
       status: 'COMPLETED',
       outputs: [{ type: 'x' }],

@@ -28,6 +28,7 @@ export function statusChanged(
   status: QueueStatus,
   statusSequence: number | null,
   error?: { type: string; message: string },
+  startedAt: string | null = null,
 ) {
   return {
     ...base(ctx),
@@ -38,7 +39,7 @@ export function statusChanged(
     error_traceback: error ? 'Traceback (most recent call last): ...' : null,
     created_at: '2026-08-19 10:15:01.882',
     updated_at: '2026-08-19 10:15:02.104',
-    started_at: null,
+    started_at: startedAt,
     completed_at: null,
     batch_status: {},
     queue_status: {},

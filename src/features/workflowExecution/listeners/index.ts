@@ -168,11 +168,13 @@ export function addWorkflowExecutionListeners(
     startListening({
       actionCreator: socketConnected,
       effect: (_action, api) => {
-        // Nothing missed while disconnected is replayed: ask the server about every unsettled item.
+        // Nothing missed while disconnected is replayed: ask the server about every item not yet resolved
+        // (unsettled, or settled only because its retries ran out).
         const { items, config } = api.getState().workflowExecution
         for (const id of items.ids) {
           const item = items.entities[id] as QueueItemExecution
-          if (!item.settled && reconciles(config, item.origin)) reconcile(api, item)
+          const unresolved = !item.settled || item.reconciliation.phase === 'gave_up'
+          if (unresolved && reconciles(config, item.origin)) reconcile(api, item)
         }
       },
     }),

@@ -54,6 +54,22 @@ function sourceResolver(item: QueueItemExecution, snapshot: SessionQueueItem) {
     getOwn(item.copies, preparedId)?.sourceNodeId
 }
 
+/** Every prepared id either mapping names, with its source node. */
+function preparedCopies(snapshot: SessionQueueItem): Map<string, string> {
+  const copies = new Map<string, string>()
+  for (const [sourceId, preparedIds] of ownEntries(
+    snapshot.session.source_prepared_mapping as IdRecord<string[]> | undefined,
+  )) {
+    for (const preparedId of preparedIds) copies.set(preparedId, sourceId)
+  }
+  for (const [preparedId, sourceId] of ownEntries(
+    snapshot.session.prepared_source_mapping as IdRecord<string> | undefined,
+  )) {
+    copies.set(preparedId, sourceId)
+  }
+  return copies
+}
+
 /**
  * R1: the item takes the persisted snapshot's word. Results complete their copies (an output already
  * received over the socket is kept as received), errors fail theirs, copies still running are canceled,
@@ -84,6 +100,13 @@ export function applySnapshot(item: QueueItemExecution, snapshot: SessionQueueIt
     copies[preparedId] = { preparedId, sourceNodeId, status: 'failed', output: null }
     sessionErrors.set(sourceNodeId, parseSessionError(text))
   }
+  // The item stopped: a copy that was prepared (or seen running) but neither finished nor failed was cut
+  // short. Deciding this from the session alone, not from which events happened to arrive, is what makes
+  // every client converge to the same table.
+  for (const [preparedId, sourceNodeId] of preparedCopies(snapshot)) {
+    if (!Object.hasOwn(copies, preparedId))
+      copies[preparedId] = { preparedId, sourceNodeId, status: 'canceled', output: null }
+  }
   for (const preparedId in copies) {
     const copy = copies[preparedId]
     if (copy?.status === 'in_progress') copies[preparedId] = { ...copy, status: 'canceled' }
@@ -103,6 +126,7 @@ export function applySnapshot(item: QueueItemExecution, snapshot: SessionQueueIt
     userId: item.userId ?? snapshot.user_id ?? null,
     status: snapshot.status,
     statusSequence: snapshot.status_sequence ?? item.statusSequence,
+    startedAt: snapshot.started_at ?? item.startedAt,
     error: snapshot.error_type
       ? {
           error_type: snapshot.error_type,

@@ -23,6 +23,7 @@ export function createQueueItemExecution(itemId: number, meta: Partial<ItemMeta>
     userId: meta.userId ?? null,
     status: null,
     statusSequence: null,
+    startedAt: null,
     error: null,
     ...emptyNodeMaps(),
     deliveredOutputs: Object.create(null),
@@ -79,6 +80,7 @@ function applyEvent(item: QueueItemExecution, event: ModelEvent): QueueItemExecu
       const next: QueueItemExecution = {
         ...withMeta(item, event.meta),
         statusSequence: event.statusSequence ?? item.statusSequence,
+        startedAt: event.startedAt ?? item.startedAt,
         error: event.error ?? item.error,
       }
       return isTerminalStatus(event.status)
@@ -108,7 +110,7 @@ function applyEvent(item: QueueItemExecution, event: ModelEvent): QueueItemExecu
       }
       return isTerminalStatus(event.snapshot.status)
         ? { ...applySnapshot(item, event.snapshot), reconciliation }
-        : { ...item, reconciliation }
+        : { ...item, startedAt: event.snapshot.started_at ?? item.startedAt, reconciliation }
     }
     case 'snapshot_gone': {
       const reconciliation = {

@@ -82,6 +82,8 @@ export interface QueueItemExecution {
   /** Queue status, lowercase as on the wire; null until an event says. */
   status: QueueStatus | null
   statusSequence: number | null
+  /** When the server started the item (`started_at`): orders runs of one origin whatever the arrival order. */
+  startedAt: string | null
   error: NodeError | null
   copies: IdRecord<InvocationCopy>
   nodes: IdRecord<NodeExecutionState>
@@ -129,6 +131,7 @@ export type ModelEvent =
       kind: 'status'
       status: QueueStatus
       statusSequence: number | null
+      startedAt?: string | null
       error: NodeError | null
       meta: ItemMeta
       redacted: boolean

@@ -39,6 +39,7 @@ export function statusEvent(payload: QueueItemStatusChangedEvent): ModelEvent {
     kind: 'status',
     status: payload.status,
     statusSequence: payload.status_sequence ?? null,
+    startedAt: payload.started_at ?? null,
     error,
     meta: metaOf(payload),
     redacted: isRedacted(payload),

@@ -1,8 +1,9 @@
 import { createQueueItemExecution, transition } from '../model/transition'
-import { getOwn, withKey } from '../model/records'
+import { getOwn } from '../model/records'
 import { isTerminalStatus } from '../model/snapshot'
 import { cancelRunningCopies } from '../model/nodes'
 import type { ItemMeta, ModelEvent, QueueItemExecution } from '../model/types'
+import { nextActiveItems } from './activeItems'
 import { enforceItemCap } from './eviction'
 import type { WorkflowExecutionConfig, WorkflowExecutionState } from './state'
 
@@ -52,10 +53,7 @@ export function applyItemEvent(
   const clock = state.clock + 1
   const item = { ...settleUnreconciled(state.config, after), lastTouched: clock }
 
-  let activeItemIdByOrigin = state.activeItemIdByOrigin
-  if (decision.applied && event.kind === 'status' && event.status === 'in_progress' && item.origin !== null) {
-    activeItemIdByOrigin = withKey(activeItemIdByOrigin, item.origin, itemId)
-  }
+  const activeItemIdByOrigin = nextActiveItems(state, item, event, decision)
   const next: WorkflowExecutionState = {
     ...state,
     clock,

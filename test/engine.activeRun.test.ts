@@ -1,0 +1,57 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { selectActiveItemId, selectActiveNodeExecutionState } from '../src'
+import { createEngine, createMswServer, type Engine } from './helpers/engine'
+import { persistedItem, progress, started, statusChanged } from './helpers/wire'
+
+const msw = createMswServer()
+beforeAll(() => msw.listen({ onUnhandledRequest: 'error' }))
+afterEach(() => msw.resetHandlers())
+afterAll(() => msw.close())
+
+const engines: Engine[] = []
+afterEach(() => {
+  while (engines.length) engines.pop()?.close()
+})
+
+const early = '2026-08-19 10:15:02.104'
+const late = '2026-08-19 10:15:09.530'
+
+describe('the current run of an origin', () => {
+  it('a late in_progress of an older run does not take the editor back from the newer one', () => {
+    const e = createEngine(msw)
+    engines.push(e)
+    e.push('queue_item_status_changed', statusChanged({ itemId: 2 }, 'in_progress', 1, undefined, late))
+    e.push('invocation_started', started({ itemId: 2 }, 'p2', 'denoise'))
+    e.push('invocation_progress', progress({ itemId: 2 }, 'p2', 'denoise', 0.25))
+    // Item 1 started first on the server; its in_progress only now reaches the client.
+    e.push('queue_item_status_changed', statusChanged({ itemId: 1 }, 'in_progress', 1, undefined, early))
+
+    expect(selectActiveItemId(e.store.getState(), 'workflows')).toBe(2)
+    expect(selectActiveNodeExecutionState(e.store.getState(), 'workflows', 'denoise')?.progress).toBe(0.25)
+  })
+
+  it('a run whose in_progress was lost becomes current when reconciliation shows it started last', async () => {
+    const e = createEngine(msw)
+    engines.push(e)
+    e.push('queue_item_status_changed', statusChanged({ itemId: 1 }, 'in_progress', 1, undefined, early))
+    e.push('invocation_started', started({ itemId: 2 }, 'p2', 'denoise'))
+    expect(selectActiveItemId(e.store.getState(), 'workflows')).toBe(1)
+
+    e.queueItems.setItem({ ...persistedItem({ itemId: 2 }, 'in_progress', 1, []), started_at: late })
+    e.socket.reconnect()
+    await e.settle()
+    expect(selectActiveItemId(e.store.getState(), 'workflows')).toBe(2)
+  })
+
+  it('a canvas run never moves the workflow editor', () => {
+    const e = createEngine(msw)
+    engines.push(e)
+    e.push('queue_item_status_changed', statusChanged({ itemId: 1 }, 'in_progress', 1, undefined, early))
+    e.push(
+      'queue_item_status_changed',
+      statusChanged({ itemId: 2, origin: 'canvas' }, 'in_progress', 1, undefined, late),
+    )
+    expect(selectActiveItemId(e.store.getState(), 'workflows')).toBe(1)
+    expect(selectActiveItemId(e.store.getState(), 'canvas')).toBe(2)
+  })
+})
