@@ -75,11 +75,11 @@ describe('a node aggregates its prepared copies (iterate fan-out)', () => {
     expect(item.nodes[ITER]).toMatchObject({ status: 'COMPLETED', outputs: [output(2)] })
   })
 
-  it('is PENDING when no copy ran (a node the persisted session lists but never ran)', () => {
+  it('is PENDING when no copy of it was ever prepared (a node the persisted session lists, nothing more)', () => {
     const item = run(
       itemIn('in_progress'),
       reconcileRequested('r1'),
-      snapshotEvent('r1', persistedItem('completed', { source_prepared_mapping: { [ITER]: ['a', 'b'] } })),
+      snapshotEvent('r1', persistedItem('failed', { source_prepared_mapping: { [ITER]: [] } })),
     )
     expect(item.nodes[ITER]).toMatchObject({ status: 'PENDING', outputs: [] })
     expect(nodeStatusOf({ running: 0, completed: 0, failed: 0, canceled: 0, imageFrom: null })).toBe(
@@ -111,6 +111,28 @@ describe('a node aggregates its prepared copies (iterate fan-out)', () => {
     const late = run(item, complete('b', ITER, output('b')), complete('b', ITER, output('b')))
     expect(late.nodes[ITER]).toMatchObject({ status: 'COMPLETED', outputs: [output('a'), output('b')] })
     expect(late.tallies[ITER]).toMatchObject({ running: 0, completed: 2, canceled: 0, failed: 0 })
+  })
+})
+
+describe('nodeStatusOf: the precedence FAILED > IN_PROGRESS > CANCELED > COMPLETED > PENDING', () => {
+  const combos = Array.from({ length: 16 }, (_, bits) => ({
+    failed: bits & 1 ? 2 : 0,
+    running: bits & 2 ? 1 : 0,
+    canceled: bits & 4 ? 3 : 0,
+    completed: bits & 8 ? 1 : 0,
+  }))
+  it.each(combos)('failed $failed, running $running, canceled $canceled, completed $completed', (counts) => {
+    const expected: NodeStatus =
+      counts.failed > 0
+        ? 'FAILED'
+        : counts.running > 0
+          ? 'IN_PROGRESS'
+          : counts.canceled > 0
+            ? 'CANCELED'
+            : counts.completed > 0
+              ? 'COMPLETED'
+              : 'PENDING'
+    expect(nodeStatusOf({ ...counts, imageFrom: null })).toBe(expected)
   })
 })
 
