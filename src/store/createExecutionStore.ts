@@ -17,6 +17,8 @@ export interface ExecutionStoreOptions extends WorkflowExecutionListenerOptions 
   preloadedState?: { workflowExecution: WorkflowExecutionState }
   /** Redux DevTools in the browser (default true). */
   devTools?: boolean
+  /** RTK's development-mode immutability and serializability checks (default true; off in production). */
+  devChecks?: boolean
 }
 
 /** A ready store: the `workflowExecution` slice and the engine's listeners. For standalone use and tests. */
@@ -36,7 +38,11 @@ export function createExecutionStore(options: ExecutionStoreOptions = {}) {
   const store = configureStore({
     reducer: { workflowExecution: workflowExecutionReducer },
     preloadedState: { workflowExecution },
-    middleware: (getDefaultMiddleware) => getDefaultMiddleware().prepend(listenerMiddleware.middleware),
+    middleware: (getDefaultMiddleware) =>
+      getDefaultMiddleware({
+        immutableCheck: options.devChecks ?? true,
+        serializableCheck: options.devChecks ?? true,
+      }).prepend(listenerMiddleware.middleware),
     devTools: options.devTools ?? true,
   })
   // `startListening` lets the host hang its own effects (gallery, toasts) on the same middleware.
