@@ -1,0 +1,251 @@
+import { describe, expect, it } from 'vitest'
+import {
+  createQueueItemExecution,
+  decide,
+  getOwn,
+  RULES,
+  transition,
+  withKey,
+  type CopyStatus,
+  type ModelEvent,
+  type QueueItemExecution,
+  type QueueStatus,
+  type SessionQueueItem,
+} from '../src'
+
+/*
+ * Model-based walk of the rule table: every (item state, event) pair the model can meet, not only the
+ * rows, is run through `transition`, and the invariants of DESIGN.md are checked on each step.
+ */
+
+const QUEUE: (QueueStatus | null)[] = [
+  null,
+  'pending',
+  'in_progress',
+  'waiting',
+  'completed',
+  'failed',
+  'canceled',
+]
+const COPY: (CopyStatus | 'unknown')[] = ['unknown', 'in_progress', 'completed', 'failed', 'canceled']
+const TERMINAL = new Set(['completed', 'failed', 'canceled'])
+const QUEUE_RANK: Record<string, number> = {
+  none: 0,
+  pending: 1,
+  in_progress: 2,
+  waiting: 2,
+  completed: 3,
+  failed: 3,
+  canceled: 3,
+}
+const COPY_RANK: Record<string, number> = { unknown: 0, in_progress: 1, canceled: 2, completed: 3, failed: 3 }
+const meta = {
+  queueId: 'default',
+  origin: 'workflows',
+  destination: 'gallery',
+  batchId: 'b',
+  sessionId: 's',
+  userId: 'system',
+}
+
+function itemIn(
+  queue: QueueStatus | null,
+  copy: CopyStatus | 'unknown',
+  sequence: number | null,
+): QueueItemExecution {
+  const item = createQueueItemExecution(1, meta)
+  const withCopy =
+    copy === 'unknown'
+      ? item
+      : {
+          ...item,
+          copies: withKey(item.copies, 'p', {
+            preparedId: 'p',
+            sourceNodeId: 'n',
+            status: copy,
+            output: null,
+          }),
+        }
+  return {
+    ...withCopy,
+    status: queue,
+    statusSequence: sequence,
+    reconciliation: { ...item.reconciliation, requestId: 'current' },
+  }
+}
+
+function snapshot(status: QueueStatus, sequence: number | undefined): SessionQueueItem {
+  return {
+    item_id: 1,
+    status,
+    status_sequence: sequence,
+    session: { id: 's', results: {}, errors: {}, prepared_source_mapping: {}, source_prepared_mapping: {} },
+  } as SessionQueueItem
+}
+
+function events(): { label: string; event: ModelEvent }[] {
+  const list: { label: string; event: ModelEvent }[] = []
+  for (const status of QUEUE.filter((s): s is QueueStatus => s !== null)) {
+    for (const sequence of [null, 0, 1, 2]) {
+      for (const redacted of [false, true]) {
+        list.push({
+          label: `status ${status} seq ${sequence}${redacted ? ' redacted' : ''}`,
+          event: {
+            kind: 'status',
+            status,
+            statusSequence: sequence,
+            startedAt: null,
+            error: null,
+            meta,
+            redacted,
+          },
+        })
+      }
+    }
+  }
+  for (const phase of ['started', 'progress', 'complete', 'error'] as const) {
+    for (const redacted of [false, true]) {
+      list.push({
+        label: `${phase}${redacted ? ' redacted' : ''}`,
+        event: {
+          kind: 'invocation',
+          phase,
+          preparedId: 'p',
+          sourceNodeId: 'n',
+          meta,
+          redacted,
+          percentage: 0.5,
+          image: null,
+          output: { type: 'integer_output' },
+          error: { error_type: 'E', error_message: 'm', error_traceback: null },
+        },
+      })
+    }
+  }
+  list.push({ label: 'cancel', event: { kind: 'cancel', cause: 'queue_cleared' } })
+  for (const requestId of ['current', 'stale']) {
+    list.push({ label: `requested ${requestId}`, event: { kind: 'reconcile_requested', requestId } })
+    for (const status of ['in_progress', 'completed', 'canceled'] as const) {
+      for (const sequence of [undefined, 0, 1, 2]) {
+        list.push({
+          label: `snapshot ${status} seq ${sequence} (${requestId})`,
+          event: { kind: 'snapshot', requestId, snapshot: snapshot(status, sequence) },
+        })
+      }
+    }
+    list.push({ label: `gone (${requestId})`, event: { kind: 'snapshot_gone', requestId } })
+    for (const final of [false, true]) {
+      list.push({
+        label: `fetch failed final=${final} (${requestId})`,
+        event: { kind: 'reconcile_failed', requestId, error: 'HTTP 500', final },
+      })
+    }
+    list.push({ label: `aborted (${requestId})`, event: { kind: 'reconcile_aborted', requestId } })
+  }
+  return list
+}
+
+const cases = QUEUE.flatMap((queue) =>
+  COPY.flatMap((copy) =>
+    [null, 1].flatMap((sequence) =>
+      [false, true].flatMap((evicted) =>
+        events().map(({ label, event }) => ({ queue, copy, sequence, evicted, label, event })),
+      ),
+    ),
+  ),
+)
+
+const copyStatus = (item: QueueItemExecution) => getOwn(item.copies, 'p')?.status ?? 'unknown'
+
+describe('walking every (state, event) pair of the model', () => {
+  it(`covers ${cases.length} pairs, each decided by exactly the first matching row`, () => {
+    const used = new Set<string>()
+    for (const { queue, copy, sequence, evicted, event } of cases) {
+      const item = itemIn(queue, copy, sequence)
+      const decision = decide(item, event, { evicted })
+      expect(RULES).toContain(decision.row)
+      used.add(decision.rule)
+    }
+    // Every rule id of the table decides some pair: no dead rows.
+    expect([...used].sort()).toEqual([...new Set(RULES.map((rule) => rule.id))].sort())
+  })
+
+  it('an ignored event changes nothing but the decision record; every decision is recorded', () => {
+    for (const { queue, copy, sequence, evicted, event } of cases) {
+      const item = itemIn(queue, copy, sequence)
+      const { state, decision } = transition(item, event, { evicted })
+      expect(state.decisions.total).toBe(item.decisions.total + 1)
+      expect(state.decisions.entries.at(-1)).toMatchObject({ rule: decision.rule, applied: decision.applied })
+      if (!decision.applied) expect({ ...state, decisions: item.decisions }).toEqual(item)
+    }
+  })
+
+  it('terminal is absorbing: no socket event moves a terminal item to another status', () => {
+    for (const { queue, copy, sequence, evicted, event, label } of cases) {
+      if (
+        queue === null ||
+        !TERMINAL.has(queue) ||
+        event.kind === 'snapshot' ||
+        event.kind === 'snapshot_gone'
+      )
+        continue
+      const { state } = transition(itemIn(queue, copy, sequence), event, { evicted })
+      expect(state.status, label).toBe(queue)
+    }
+  })
+
+  it('statuses are monotone: no socket event lowers the queue status or a copy status', () => {
+    for (const { queue, copy, sequence, evicted, event, label } of cases) {
+      if (event.kind === 'snapshot' || event.kind === 'snapshot_gone') continue
+      const before = itemIn(queue, copy, sequence)
+      const { state } = transition(before, event, { evicted })
+      expect(QUEUE_RANK[state.status ?? 'none'], label).toBeGreaterThanOrEqual(
+        QUEUE_RANK[queue ?? 'none'] as number,
+      )
+      // A copy only goes back to canceled when its item stops, from in_progress.
+      const from = COPY_RANK[copy] as number
+      const to = COPY_RANK[copyStatus(state)] as number
+      expect(to >= from || (copy === 'in_progress' && copyStatus(state) === 'canceled'), label).toBe(true)
+    }
+  })
+
+  it('sequence order: a status event not newer than the item is never applied; the sequence never decreases', () => {
+    for (const { queue, copy, sequence, evicted, event, label } of cases) {
+      const before = itemIn(queue, copy, sequence)
+      const { state, decision } = transition(before, event, { evicted })
+      if (
+        event.kind === 'status' &&
+        event.statusSequence !== null &&
+        sequence !== null &&
+        event.statusSequence <= sequence
+      ) {
+        expect(decision.applied, label).toBe(false)
+      }
+      if (sequence !== null && event.kind !== 'snapshot')
+        expect(state.statusSequence ?? -1, label).toBeGreaterThanOrEqual(sequence)
+    }
+  })
+
+  it('no node is left IN_PROGRESS in an item that stopped (an invariant every step keeps)', () => {
+    for (const { queue, copy, sequence, evicted, event, label } of cases) {
+      // Only states that already satisfy it: the walk also builds some no event sequence reaches.
+      if (TERMINAL.has(queue ?? '') && copy === 'in_progress') continue
+      const { state } = transition(itemIn(queue, copy, sequence), event, { evicted })
+      if (!TERMINAL.has(state.status ?? '')) continue
+      expect(copyStatus(state), label).not.toBe('in_progress')
+    }
+  })
+
+  it('a stale request id or an evicted item never changes the item', () => {
+    for (const { queue, copy, sequence, evicted, event, label } of cases) {
+      const stale =
+        'requestId' in event && event.requestId === 'stale' && event.kind !== 'reconcile_requested'
+      if (!stale && !evicted) continue
+      const before = itemIn(queue, copy, sequence)
+      const { state, decision } = transition(before, event, { evicted })
+      expect(decision.applied, label).toBe(false)
+      expect(decision.rule, label).toBe(evicted ? 'E1' : 'R4')
+      expect({ ...state, decisions: before.decisions }).toEqual(before)
+    }
+  })
+})
