@@ -328,22 +328,6 @@ describe('the rule table, row by row', () => {
     expect(state.reconciliation).toMatchObject({ requestId: 'r1', phase: 'done', snapshotStatus: 'failed' })
   })
 
-  it('R1: a copy the session prepared but that never ran is not canceled: only running copies are', () => {
-    // DESIGN.md R1: "results → completed, errors → failed, copies still running → canceled"; a node
-    // none of whose copies ran stays PENDING (the aggregation's last case).
-    const item = run(itemIn('in_progress', started('p1', 'n1')), reconcileRequested('r1'))
-    const snapshot = persistedItem('failed', {
-      errors: { p1: 'ValueError: bad value' },
-      prepared_source_mapping: { p1: 'n1', p2: 'n2' },
-      source_prepared_mapping: { n1: ['p1'], n2: ['p2'] },
-    })
-    const { state, decision } = step(item, snapshotEvent('r1', snapshot))
-    expect(decision).toEqual({ applied: true, rule: 'R1' })
-    expect(state.nodes.n1?.status).toBe('FAILED')
-    expect(state.copies.p2?.status).not.toBe('canceled')
-    expect(state.nodes.n2).toMatchObject({ status: 'PENDING', outputs: [] })
-  })
-
   it('R2: a snapshot of a run still going is no evidence: status unchanged, snapshot recorded', () => {
     const item = run(itemIn('completed', started('p1', 'n1')), reconcileRequested('r1'))
     const running = run(itemIn('in_progress', started('p1', 'n1')), reconcileRequested('r1'))

@@ -279,7 +279,15 @@ describe('serializable state and actions', () => {
   it('passes RTK’s serializable and immutability checks in a real store, over every kind of action', () => {
     const warnings = vi.spyOn(console, 'warn')
     const consoleErrors = vi.spyOn(console, 'error')
-    const store = configureStore({ reducer: { workflowExecution: workflowExecutionReducer } })
+    // The dev checks stay on; only their slowness warning (timing, on a loaded machine) is silenced.
+    const store = configureStore({
+      reducer: { workflowExecution: workflowExecutionReducer },
+      middleware: (getDefaultMiddleware) =>
+        getDefaultMiddleware({
+          immutableCheck: { warnAfter: 60_000 },
+          serializableCheck: { warnAfter: 60_000 },
+        }),
+    })
     for (const action of everyKindOfAction()) {
       expect(findNonSerializableValue(action), action.type).toBe(false)
       expect(() => store.dispatch(action)).not.toThrow()
