@@ -58,8 +58,16 @@ function replay(events: SocketSequence): ReturnType<typeof createStore> {
   return store
 }
 
+/** A real store with RTK's dev checks on; only their slowness warning (timing) is silenced. */
 function createStore() {
-  return configureStore({ reducer: { workflowExecution: workflowExecutionReducer } })
+  return configureStore({
+    reducer: { workflowExecution: workflowExecutionReducer },
+    middleware: (getDefaultMiddleware) =>
+      getDefaultMiddleware({
+        immutableCheck: { warnAfter: 60_000 },
+        serializableCheck: { warnAfter: 60_000 },
+      }),
+  })
 }
 
 function itemOf(store: ReturnType<typeof createStore>, itemId: number): QueueItemExecution {
