@@ -1,25 +1,16 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { selectActiveItemId, selectActiveNodeExecutionState } from '../src'
-import { createEngine, createMswServer, type Engine } from './helpers/engine'
+import { useEngines } from './helpers/harness'
 import { persistedItem, progress, started, statusChanged } from './helpers/wire'
 
-const msw = createMswServer()
-beforeAll(() => msw.listen({ onUnhandledRequest: 'error' }))
-afterEach(() => msw.resetHandlers())
-afterAll(() => msw.close())
-
-const engines: Engine[] = []
-afterEach(() => {
-  while (engines.length) engines.pop()?.close()
-})
+const engine = useEngines()
 
 const early = '2026-08-19 10:15:02.104'
 const late = '2026-08-19 10:15:09.530'
 
 describe('the current run of an origin', () => {
   it('a late in_progress of an older run does not take the editor back from the newer one', () => {
-    const e = createEngine(msw)
-    engines.push(e)
+    const e = engine()
     e.push('queue_item_status_changed', statusChanged({ itemId: 2 }, 'in_progress', 1, undefined, late))
     e.push('invocation_started', started({ itemId: 2 }, 'p2', 'denoise'))
     e.push('invocation_progress', progress({ itemId: 2 }, 'p2', 'denoise', 0.25))
@@ -31,8 +22,7 @@ describe('the current run of an origin', () => {
   })
 
   it('a run whose in_progress was lost becomes current when reconciliation shows it started last', async () => {
-    const e = createEngine(msw)
-    engines.push(e)
+    const e = engine()
     e.push('queue_item_status_changed', statusChanged({ itemId: 1 }, 'in_progress', 1, undefined, early))
     e.push('invocation_started', started({ itemId: 2 }, 'p2', 'denoise'))
     expect(selectActiveItemId(e.store.getState(), 'workflows')).toBe(1)
@@ -44,8 +34,7 @@ describe('the current run of an origin', () => {
   })
 
   it('a canvas run never moves the workflow editor', () => {
-    const e = createEngine(msw)
-    engines.push(e)
+    const e = engine()
     e.push('queue_item_status_changed', statusChanged({ itemId: 1 }, 'in_progress', 1, undefined, early))
     e.push(
       'queue_item_status_changed',

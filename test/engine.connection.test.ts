@@ -1,27 +1,15 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import {
   reconcileQueueItem,
   selectNodeExecutionState,
   selectRecentDecisions,
   socketDisconnected,
 } from '../src'
-import { createEngine, createMswServer, type Engine } from './helpers/engine'
+import type { Engine } from './helpers/engine'
+import { useEngines } from './helpers/harness'
 import { complete, imageResult, persistedItem, started, statusChanged, stripNulls } from './helpers/wire'
 
-const msw = createMswServer()
-beforeAll(() => msw.listen({ onUnhandledRequest: 'error' }))
-afterEach(() => msw.resetHandlers())
-afterAll(() => msw.close())
-
-const engines: Engine[] = []
-function engine(options?: Parameters<typeof createEngine>[1]) {
-  const created = createEngine(msw, options)
-  engines.push(created)
-  return created
-}
-afterEach(() => {
-  while (engines.length) engines.pop()?.close()
-})
+const engine = useEngines()
 
 const one = { itemId: 1 }
 const subscribes = (e: Engine) => e.socket.emitted.filter(([event]) => event === 'subscribe_queue')

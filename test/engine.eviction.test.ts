@@ -1,17 +1,10 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { reconcileQueueItem } from '../src'
-import { createEngine, createMswServer, type Engine } from './helpers/engine'
+import type { Engine } from './helpers/engine'
+import { useEngines } from './helpers/harness'
 import { persistedItem, statusChanged } from './helpers/wire'
 
-const msw = createMswServer()
-beforeAll(() => msw.listen({ onUnhandledRequest: 'error' }))
-afterEach(() => msw.resetHandlers())
-afterAll(() => msw.close())
-
-const engines: Engine[] = []
-afterEach(() => {
-  while (engines.length) engines.pop()?.close()
-})
+const engine = useEngines()
 
 async function runItems(e: Engine, from: number, count: number) {
   for (let id = from; id < from + count; id += 1) {
@@ -25,8 +18,7 @@ async function runItems(e: Engine, from: number, count: number) {
 
 describe('a long session stays bounded', () => {
   it('10,000 items through a store with maxItems 100: at most 100 tracked, evicted requests aborted, state size flat', async () => {
-    const e = createEngine(msw, { maxItems: 100, devChecks: false })
-    engines.push(e)
+    const e = engine({ maxItems: 100, devChecks: false })
     const sizes: number[] = []
     let maxTracked = 0
     const unsubscribe = e.store.subscribe(() => {
@@ -42,7 +34,7 @@ describe('a long session stays bounded', () => {
     void e.store.dispatch(e.engine.reconcileQueueItem({ itemId: 1 }))
     expect(e.engine.inFlightCount()).toBe(1)
 
-    for (let batch = 0; batch < Number(process.env.BATCHES ?? 100); batch += 1) {
+    for (let batch = 0; batch < 100; batch += 1) {
       // Each batch: 100 items run, stop and are reconciled, like a queue draining.
       await runItems(e, 2 + batch * 100, 100)
       if (batch === 49 || batch === 99) sizes.push(JSON.stringify(e.store.getState()).length)

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import {
   invocationComplete,
   invocationError,
@@ -9,7 +9,7 @@ import {
   selectNodeExecutionState,
   selectRecentDecisions,
 } from '../src'
-import { createEngine, createMswServer, type Engine } from './helpers/engine'
+import { useEngines } from './helpers/harness'
 import {
   complete,
   imageResult,
@@ -21,20 +21,7 @@ import {
   stripNulls,
 } from './helpers/wire'
 
-const msw = createMswServer()
-beforeAll(() => msw.listen({ onUnhandledRequest: 'error' }))
-afterEach(() => msw.resetHandlers())
-afterAll(() => msw.close())
-
-const engines: Engine[] = []
-function engine(options?: Parameters<typeof createEngine>[1]) {
-  const created = createEngine(msw, options)
-  engines.push(created)
-  return created
-}
-afterEach(() => {
-  while (engines.length) engines.pop()?.close()
-})
+const engine = useEngines()
 
 const one = { itemId: 1 }
 const two = { itemId: 2 }

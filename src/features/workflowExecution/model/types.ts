@@ -71,14 +71,18 @@ export interface OrphanOutput {
   output: InvocationOutput
 }
 
-export interface QueueItemExecution {
-  itemId: number
+/** What the server says of a queue item besides its status: filled from the first event that carries it. */
+export interface ItemMeta {
   queueId: string
   origin: string | null
   destination: string | null
   batchId: string | null
   sessionId: string | null
   userId: string | null
+}
+
+export interface QueueItemExecution extends ItemMeta {
+  itemId: number
   /** Queue status, lowercase as on the wire; null until an event says. */
   status: QueueStatus | null
   statusSequence: number | null
@@ -116,15 +120,6 @@ export type EventKey =
   | 'snapshot:gone'
   | 'reconcile_failed'
   | 'reconcile_aborted'
-
-export interface ItemMeta {
-  queueId: string
-  origin: string | null
-  destination: string | null
-  batchId: string | null
-  sessionId: string | null
-  userId: string | null
-}
 
 export type ModelEvent =
   | {

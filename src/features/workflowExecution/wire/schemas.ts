@@ -23,6 +23,19 @@ const statusSequence = z.int().nonnegative().nullable().optional()
 
 export const queueStatusSchema = z.enum(QUEUE_STATUSES)
 
+/** A queue item's error and times, as both its status event and its REST row carry them. */
+const itemErrorFields = {
+  error_type: optionalText,
+  error_message: optionalText,
+  error_traceback: optionalText,
+}
+const itemTimeFields = {
+  created_at: optionalText,
+  updated_at: optionalText,
+  started_at: optionalText,
+  completed_at: optionalText,
+}
+
 const queueEventBase = {
   timestamp: z.number().optional(),
   queue_id: z.string(),
@@ -74,13 +87,8 @@ export const queueItemStatusChangedSchema = z.looseObject({
   ...queueEventBase,
   status: queueStatusSchema,
   status_sequence: statusSequence,
-  error_type: optionalText,
-  error_message: optionalText,
-  error_traceback: optionalText,
-  created_at: optionalText,
-  updated_at: optionalText,
-  started_at: optionalText,
-  completed_at: optionalText,
+  ...itemErrorFields,
+  ...itemTimeFields,
   session_id: optionalText,
   batch_status: z.looseObject({}).nullable().optional(),
   queue_status: z.looseObject({}).nullable().optional(),
@@ -139,13 +147,8 @@ export const sessionQueueItemSchema = z.looseObject({
   destination: optionalText,
   session_id: z.string().optional(),
   user_id: optionalText,
-  error_type: optionalText,
-  error_message: optionalText,
-  error_traceback: optionalText,
-  created_at: optionalText,
-  updated_at: optionalText,
-  started_at: optionalText,
-  completed_at: optionalText,
+  ...itemErrorFields,
+  ...itemTimeFields,
   session: sessionSchema,
 })
 
