@@ -13,6 +13,7 @@ export function createFetchQueueItem(baseUrl: string, headers?: Record<string, s
   return async (queueId, itemId, signal) => {
     const response = await fetch(`${root}/api/v1/queue/${encodeURIComponent(queueId)}/i/${itemId}`, {
       signal,
+      headers,
     })
     if (response.status === 404) return null
     if (!response.ok) throw new HttpStatusError(response.status)
