@@ -122,6 +122,27 @@ describe('disconnects, reconnects and what the server persisted', () => {
     expect(e.outputs()).toHaveLength(1)
   })
 
+  it('a second drop while a retried item is being re-asked aborts that request and asks again after it', async () => {
+    const e = engine({ retries: 0 })
+    e.queueItems.script(1, { kind: 'status', status: 500 })
+    e.queueItems.setItem(
+      persistedItem(one, 'completed', 2, [{ preparedId: 'p', sourceId: 'n', result: { type: 'x' } }]),
+    )
+    e.push('queue_item_status_changed', statusChanged(one, 'in_progress', 1))
+    e.push('queue_item_status_changed', statusChanged(one, 'completed', 2))
+    await e.settle()
+    expect(e.item(1)).toMatchObject({ settled: true, reconciliation: { phase: 'gave_up' } })
+
+    e.queueItems.setDelay(1, 40)
+    e.socket.reconnect()
+    // The re-ask is in flight; the connection drops again before its answer.
+    e.socket.reconnect()
+    await e.settle()
+    expect(e.queueItems.requestsFor(1)).toHaveLength(3)
+    expect(e.item(1)).toMatchObject({ status: 'completed', settled: true, reconciliation: { phase: 'done' } })
+    expect(selectNodeExecutionState(e.store.getState(), 1, 'n')?.outputs).toEqual([{ type: 'x' }])
+  })
+
   it('a 404 settles a running item as gone: canceled, and no node left in progress', async () => {
     const e = engine()
     e.push('queue_item_status_changed', statusChanged(one, 'in_progress', 1))

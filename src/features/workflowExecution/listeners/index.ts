@@ -168,12 +168,13 @@ export function addWorkflowExecutionListeners(
     startListening({
       actionCreator: socketConnected,
       effect: (_action, api) => {
-        // Nothing missed while disconnected is replayed: ask the server about every item not yet resolved
-        // (unsettled, or settled only because its retries ran out).
+        // Nothing missed while disconnected is replayed: ask the server about every item it has not yet
+        // answered for (unsettled, or settled only because its retries ran out).
         const { items, config } = api.getState().workflowExecution
         for (const id of items.ids) {
           const item = items.entities[id] as QueueItemExecution
-          const unresolved = !item.settled || item.reconciliation.phase === 'gave_up'
+          // A request the disconnect aborted may not have reported back yet: anything short of 'done'.
+          const unresolved = !item.settled || item.reconciliation.phase !== 'done'
           if (unresolved && reconciles(config, item.origin)) reconcile(api, item)
         }
       },
