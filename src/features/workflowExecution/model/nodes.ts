@@ -66,15 +66,20 @@ export function changeCopy(item: QueueItemExecution, change: CopyChange): QueueI
     status: change.status,
     output: change.output !== undefined ? change.output : (previous?.output ?? null),
   }
-  let tally = moveTally(getOwn(item.tallies, sourceNodeId) ?? EMPTY_TALLY, previous?.status, change.status)
-  if (change.imageFrom !== undefined) tally = { ...tally, imageFrom: change.imageFrom }
+  const previousTally = getOwn(item.tallies, sourceNodeId)
+  let tally = moveTally(previousTally ?? EMPTY_TALLY, previous?.status, change.status)
+  if (change.imageFrom !== undefined && change.imageFrom !== tally.imageFrom) {
+    tally = { ...tally, imageFrom: change.imageFrom }
+  }
   const node = getOwn(item.nodes, sourceNodeId) ?? pendingNode(sourceNodeId)
   const patch = change.node ? change.node(node, tally) : {}
   const nextNode: NodeExecutionState = { ...node, ...patch, status: nodeStatusOf(tally) }
+  // A progress event changes only its node: the copy and tally records are not copied for nothing.
+  const copyUnchanged = previous?.status === copy.status && previous.output === copy.output
   return {
     ...item,
-    copies: withKey(item.copies, change.preparedId, copy),
-    tallies: withKey(item.tallies, sourceNodeId, tally),
+    copies: copyUnchanged ? item.copies : withKey(item.copies, change.preparedId, copy),
+    tallies: tally === previousTally ? item.tallies : withKey(item.tallies, sourceNodeId, tally),
     nodes: withKey(item.nodes, sourceNodeId, nextNode),
   }
 }
