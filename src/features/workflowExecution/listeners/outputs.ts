@@ -27,7 +27,11 @@ export function undeliveredOutputs(
   item: QueueItemExecution,
   history: readonly string[],
 ): InvocationOutputReceivedPayload[] {
-  const rank = new Map(history.map((id, index) => [id, index]))
+  // First position wins, as for node outputs: an id can stand twice (a prepared id equal to a source id).
+  const rank = new Map<string, number>()
+  history.forEach((id, index) => {
+    if (!rank.has(id)) rank.set(id, index)
+  })
   const pending: InvocationOutputReceivedPayload[] = []
   for (const preparedId in item.copies) {
     const payload = undeliveredOutput(item, preparedId, 'reconciliation')
