@@ -115,7 +115,7 @@ export function createServerApi(target: ServerTarget, queueId = 'default') {
     return (await response.json()) as T
   }
 
-  /** The engine's reconciliation fetch, with the token (the engine's default fetch sends no headers). */
+  /** The engine's reconciliation fetch, through this client: same base path, same token. */
   const fetchQueueItem: FetchQueueItem = async (queue_id, itemId, signal) => {
     const url = `${target.baseUrl}/api/v1/queue/${encodeURIComponent(queue_id)}/i/${itemId}`
     const response = await fetch(url, { headers: headers(false), signal })

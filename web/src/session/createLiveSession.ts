@@ -1,9 +1,7 @@
-import type { UnknownAction } from '@reduxjs/toolkit'
 import { io } from 'socket.io-client'
 import { bindSocket, createExecutionStore, eventRejected, type EventRejectedPayload } from '../../../src'
 import { createServerApi } from './api'
 import { createObservable } from './observable'
-import { asSocketLike } from './socketAdapter'
 import type { ServerTarget } from './target'
 
 /** How many rejected payloads the decisions panel keeps. */
@@ -30,7 +28,8 @@ export function createLiveSession(target: ServerTarget) {
   const api = createServerApi(target)
   const store = createExecutionStore({
     baseUrl: target.baseUrl,
-    // The engine's default fetch cannot send the token; ours does, with the same 404 → gone contract.
+    // With a token, the page's REST client fetches the item (same 404 → gone contract) so every request
+    // carries the same auth.
     ...(target.token ? { fetchQueueItem: api.fetchQueueItem } : {}),
   })
   const socketOptions = {
@@ -41,17 +40,16 @@ export function createLiveSession(target: ServerTarget) {
   const rejections = createObservable<RejectedPayload[]>([])
   const link = createObservable<LinkDetail>({ lastError: null, lastDisconnectReason: null, connects: 0 })
 
-  // eventRejected changes no state, so the page taps the binding's dispatch to keep what was rejected.
-  function dispatch<A extends UnknownAction>(action: A): A {
-    if (eventRejected.match(action)) {
+  // eventRejected changes no state: the page keeps what was rejected with a listener of its own.
+  store.startListening({
+    actionCreator: eventRejected,
+    effect: (action) =>
       rejections.update((list) => [
         { ...action.payload, seq: (list[0]?.seq ?? 0) + 1, receivedAt: new Date().toLocaleTimeString() },
         ...list.slice(0, MAX_REJECTIONS - 1),
-      ])
-    }
-    return store.dispatch(action)
-  }
-  const unbind = bindSocket(asSocketLike(socket), dispatch)
+      ]),
+  })
+  const unbind = bindSocket(socket, store.dispatch)
 
   socket.on('connect', () => link.update((d) => ({ ...d, lastError: null, connects: d.connects + 1 })))
   socket.on('disconnect', (reason) => link.update((d) => ({ ...d, lastDisconnectReason: reason })))
