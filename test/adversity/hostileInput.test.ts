@@ -322,7 +322,7 @@ describe('ids that name Object.prototype members are plain ids', () => {
     expect(prototypeFingerprint()).toEqual(prototypes)
     expect(({} as Record<string, unknown>).polluted).toBeUndefined()
     expect(Object.prototype.toString.call([])).toBe('[object Array]')
-  })
+  }, 120_000)
 
   it('a failed fan-out run whose socket dropped is attributed through __proto__-keyed mappings, results and errors on reconnect', async () => {
     const prototypes = prototypeFingerprint()

@@ -1,10 +1,9 @@
 import { nodeStatusOf, pendingNode } from './nodes'
-import { emptyRecord, getOwn } from './records'
+import { draftRecord, finishRecord, getOwn } from './records'
 import type {
   IdRecord,
   InvocationCopy,
   NodeError,
-  NodeExecutionState,
   NodeTally,
   OrphanOutput,
   QueueItemExecution,
@@ -79,7 +78,7 @@ function preparedCopies(snapshot: SessionQueueItem): Map<string, string> {
 export function applySnapshot(item: QueueItemExecution, snapshot: SessionQueueItem): QueueItemExecution {
   const { session } = snapshot
   const sourceOf = sourceResolver(item, snapshot)
-  const copies: Record<string, InvocationCopy> = Object.assign(Object.create(null), item.copies)
+  const copies = draftRecord(item.copies)
   const orphans: OrphanOutput[] = [...item.orphanOutputs]
   const sessionErrors = new Map<string, NodeError>()
 
@@ -134,9 +133,9 @@ export function applySnapshot(item: QueueItemExecution, snapshot: SessionQueueIt
           error_traceback: snapshot.error_traceback ?? null,
         }
       : item.error,
-    copies,
-    nodes,
-    tallies,
+    copies: finishRecord(copies),
+    nodes: finishRecord(nodes),
+    tallies: finishRecord(tallies),
     orphanOutputs: orphans,
     settled: isTerminalStatus(snapshot.status),
   }
@@ -156,8 +155,8 @@ function rebuildNodes(
     else bySource.set(copy.sourceNodeId, [copy])
   }
   const rank = (copy: InvocationCopy) => order.get(copy.preparedId) ?? Number.MAX_SAFE_INTEGER
-  const nodes: Record<string, NodeExecutionState> = Object.assign(Object.create(null), item.nodes)
-  const tallies: Record<string, NodeTally> = emptyRecord() as Record<string, NodeTally>
+  const nodes = draftRecord(item.nodes)
+  const tallies = draftRecord<NodeTally>()
   for (const [sourceId, list] of bySource) {
     // A stable sort keeps arrival order for copies the history does not list.
     list.sort((a, b) => rank(a) - rank(b))

@@ -26,7 +26,7 @@ export function createQueueItemExecution(itemId: number, meta: Partial<ItemMeta>
     startedAt: null,
     error: null,
     ...emptyNodeMaps(),
-    deliveredOutputs: Object.create(null),
+    deliveredOutputs: {},
     orphanOutputs: [],
     reconciliation: { requestId: null, phase: 'idle', attempts: 0, lastError: null, snapshotStatus: null },
     settled: false,

@@ -1,4 +1,11 @@
-import { createSlice, isDraft, original, prepareAutoBatched, type PayloadAction } from '@reduxjs/toolkit'
+import {
+  createSlice,
+  isDraft,
+  original,
+  prepareAutoBatched,
+  type PayloadAction,
+  type UnknownAction,
+} from '@reduxjs/toolkit'
 import { reconcileQueueItem, reconciliationAttemptFailed } from '../reconciliation'
 import type { ReconcileQueueItemResult } from '../reconciliation/types'
 import type { ModelEvent } from '../model/types'
@@ -140,43 +147,63 @@ export const workflowExecutionSlice = createSlice({
   },
   extraReducers: (builder) => {
     builder
-      .addCase(reconcileQueueItem.pending, (state, action) =>
-        applyItemEvent(plain(state), action.meta.arg.itemId, {
-          kind: 'reconcile_requested',
-          requestId: action.meta.requestId,
-        }),
-      )
-      .addCase(reconcileQueueItem.fulfilled, (state, action) =>
-        applyItemEvent(
-          plain(state),
-          action.meta.arg.itemId,
-          resultEvent(action.meta.requestId, action.payload),
-        ),
-      )
-      .addCase(reconcileQueueItem.rejected, (state, action) => {
-        // condition() said no: the thunk never started, nothing to record.
-        if (action.meta.condition) return plain(state)
-        const requestId = action.meta.requestId
-        const event: ModelEvent = action.meta.aborted
-          ? { kind: 'reconcile_aborted', requestId }
-          : {
-              kind: 'reconcile_failed',
-              requestId,
-              error: action.payload?.error ?? action.error.message ?? 'reconciliation failed',
-              final: true,
-            }
-        return applyItemEvent(plain(state), action.meta.arg.itemId, event)
-      })
-      .addCase(reconciliationAttemptFailed, (state, action) =>
-        applyItemEvent(plain(state), action.payload.itemId, {
-          kind: 'reconcile_failed',
-          requestId: action.payload.requestId,
-          error: action.payload.error,
-          final: false,
-        }),
-      )
+      .addCase(reconcileQueueItem.pending, onReconcilePending)
+      .addCase(reconcileQueueItem.fulfilled, onReconcileFulfilled)
+      .addCase(reconcileQueueItem.rejected, onReconcileRejected)
+      .addCase(reconciliationAttemptFailed, onReconciliationAttemptFailed)
   },
 })
+
+function onReconcilePending(
+  state: WorkflowExecutionState,
+  action: ReturnType<typeof reconcileQueueItem.pending>,
+) {
+  return applyItemEvent(plain(state), action.meta.arg.itemId, {
+    kind: 'reconcile_requested',
+    requestId: action.meta.requestId,
+  })
+}
+
+function onReconcileFulfilled(
+  state: WorkflowExecutionState,
+  action: ReturnType<typeof reconcileQueueItem.fulfilled>,
+) {
+  return applyItemEvent(
+    plain(state),
+    action.meta.arg.itemId,
+    resultEvent(action.meta.requestId, action.payload),
+  )
+}
+
+function onReconcileRejected(
+  state: WorkflowExecutionState,
+  action: ReturnType<typeof reconcileQueueItem.rejected>,
+) {
+  // condition() said no: the thunk never started, nothing to record.
+  if (action.meta.condition) return plain(state)
+  const requestId = action.meta.requestId
+  const event: ModelEvent = action.meta.aborted
+    ? { kind: 'reconcile_aborted', requestId }
+    : {
+        kind: 'reconcile_failed',
+        requestId,
+        error: action.payload?.error ?? action.error.message ?? 'reconciliation failed',
+        final: true,
+      }
+  return applyItemEvent(plain(state), action.meta.arg.itemId, event)
+}
+
+function onReconciliationAttemptFailed(
+  state: WorkflowExecutionState,
+  action: ReturnType<typeof reconciliationAttemptFailed>,
+) {
+  return applyItemEvent(plain(state), action.payload.itemId, {
+    kind: 'reconcile_failed',
+    requestId: action.payload.requestId,
+    error: action.payload.error,
+    final: false,
+  })
+}
 
 function resultEvent(requestId: string, result: ReconcileQueueItemResult): ModelEvent {
   return result.kind === 'gone'
@@ -215,7 +242,48 @@ export const {
   invocationOutputReceived,
 } = workflowExecutionSlice.actions
 
-export const workflowExecutionReducer = workflowExecutionSlice.reducer
+type CaseReducer = (state: WorkflowExecutionState, action: UnknownAction) => WorkflowExecutionState
+
+/** Action type → its case reducer: every case of the slice, its own actions and the thunk's. */
+const caseReducerByType = new Map<string, CaseReducer>([
+  ...Object.entries(workflowExecutionSlice.caseReducers).map(
+    ([name, reducer]) =>
+      [`${workflowExecutionSlice.name}/${name}`, reducer as unknown as CaseReducer] as const,
+  ),
+  [reconcileQueueItem.pending.type, onReconcilePending as unknown as CaseReducer],
+  [reconcileQueueItem.fulfilled.type, onReconcileFulfilled as unknown as CaseReducer],
+  [reconcileQueueItem.rejected.type, onReconcileRejected as unknown as CaseReducer],
+  [reconciliationAttemptFailed.type, onReconciliationAttemptFailed as unknown as CaseReducer],
+])
+
+/**
+ * The slice's reducer, without immer: every case already returns a new state built from plain, unshared
+ * copies, so wrapping it in a draft only added proxies and walks on every event (most of an event's
+ * cost). The same cases, the same results as `createSlice` would give, frozen the same way.
+ */
+export function workflowExecutionReducer(
+  state: WorkflowExecutionState | undefined,
+  action: UnknownAction,
+): WorkflowExecutionState {
+  const current = state ?? workflowExecutionSlice.getInitialState()
+  const reduce = caseReducerByType.get(action.type)
+  if (!reduce) return current
+  const next = reduce(current, action)
+  return next === current ? current : freezeNew(next)
+}
+
+/**
+ * Freezes what a case reducer created, stopping at what is already frozen (everything it reused): as
+ * immer did, so state cannot be mutated by accident and RTK's dev checks skip unchanged subtrees.
+ */
+function freezeNew<T>(value: T): T {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value
+  Object.freeze(value)
+  for (const key of Object.keys(value)) freezeNew((value as Record<string, unknown>)[key])
+  return value
+}
+
+workflowExecutionSlice.reducer = workflowExecutionReducer
 
 /** Socket event name → its action creator: what `bindSocket` dispatches. */
 export const socketEventActions = {
