@@ -1,24 +1,12 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { reconcileQueueItem, selectNodeExecutionState, selectRecentDecisions } from '../../src'
 import type { QueueItemResponse } from '../../src/testing'
-import { createEngine, createMswServer, type Engine } from '../helpers/engine'
+import type { Engine } from '../helpers/engine'
+import { useEngines } from '../helpers/harness'
 import { complete, imageResult, persistedItem, started, statusChanged, stripNulls } from '../helpers/wire'
 import { until } from './support'
 
-const msw = createMswServer()
-beforeAll(() => msw.listen({ onUnhandledRequest: 'error' }))
-afterEach(() => msw.resetHandlers())
-afterAll(() => msw.close())
-
-const engines: Engine[] = []
-function engine(options?: Parameters<typeof createEngine>[1]) {
-  const created = createEngine(msw, options)
-  engines.push(created)
-  return created
-}
-afterEach(() => {
-  while (engines.length) engines.pop()?.close()
-})
+const engine = useEngines()
 
 const RETRIES = 2
 const TIMEOUT_MS = 50

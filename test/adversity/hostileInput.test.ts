@@ -1,6 +1,6 @@
 import type { UnknownAction } from '@reduxjs/toolkit'
 import fc from 'fast-check'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import {
   bindSocket,
   createExecutionStore,
@@ -18,7 +18,7 @@ import {
   type SocketEventName,
 } from '../../src'
 import { createMockSocket } from '../../src/testing'
-import { createEngine, createMswServer, type Engine } from '../helpers/engine'
+import { useEngines } from '../helpers/harness'
 import { complete, imageResult, progress, started, statusChanged, stripNulls } from '../helpers/wire'
 import {
   badPayloadPlans,
@@ -29,20 +29,7 @@ import {
 } from './badPayloads'
 import { dataUrlOf, HOSTILE_IDS, ownRecord, pollutingKeys, prototypeFingerprint } from './support'
 
-const msw = createMswServer()
-beforeAll(() => msw.listen({ onUnhandledRequest: 'error' }))
-afterEach(() => msw.resetHandlers())
-afterAll(() => msw.close())
-
-const engines: Engine[] = []
-function engine(options?: Parameters<typeof createEngine>[1]) {
-  const created = createEngine(msw, options)
-  engines.push(created)
-  return created
-}
-afterEach(() => {
-  while (engines.length) engines.pop()?.close()
-})
+const engine = useEngines()
 
 const EVENTS = Object.keys(socketEventActions) as SocketEventName[]
 /** Generated cases per event type, on top of the hand-picked extremes. */
