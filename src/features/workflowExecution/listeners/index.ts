@@ -13,7 +13,7 @@ import {
   socketDisconnected,
 } from '../slice'
 import type { WithWorkflowExecution } from '../slice/selectors'
-import type { WorkflowExecutionConfig } from '../slice/state'
+import { reconcilesOrigin, type WorkflowExecutionConfig } from '../slice/state'
 import { undeliveredOutput, undeliveredOutputs } from './outputs'
 import { createInFlightRegistry, type InFlightRegistry } from './registry'
 import type { ReconcileQueueItemArg } from '../reconciliation/types'
@@ -54,10 +54,6 @@ type ThunkRest = Parameters<ReturnType<ReconcileThunk>> extends [unknown, ...inf
 
 export const DEFAULT_CANCELED_RECONCILE_DELAY_MS = 1000
 
-function reconciles(config: WorkflowExecutionConfig, origin: string | null): boolean {
-  return config.reconcileOrigins === null || (origin !== null && config.reconcileOrigins.includes(origin))
-}
-
 function stateConfigOf(options: WorkflowExecutionListenerOptions): Partial<WorkflowExecutionConfig> {
   const config: Partial<WorkflowExecutionConfig> = {}
   if (options.reconcileOrigins !== undefined) config.reconcileOrigins = options.reconcileOrigins
@@ -92,7 +88,7 @@ export function addWorkflowExecutionListeners(
     const after = api.getState().workflowExecution
     const item = after.items.entities[itemId]
     if (!item || isTerminalStatus(before?.status ?? null) || !isTerminalStatus(item.status)) return
-    if (reconciles(after.config, item.origin)) reconcile(api, item)
+    if (reconcilesOrigin(after.config, item.origin)) reconcile(api, item)
   }
 
   // The options that shape state go into the store once, before the first event is reduced with them.
@@ -175,7 +171,7 @@ export function addWorkflowExecutionListeners(
           const item = items.entities[id] as QueueItemExecution
           // A request the disconnect aborted may not have reported back yet: anything short of 'done'.
           const unresolved = !item.settled || item.reconciliation.phase !== 'done'
-          if (unresolved && reconciles(config, item.origin)) reconcile(api, item)
+          if (unresolved && reconcilesOrigin(config, item.origin)) reconcile(api, item)
         }
       },
     }),

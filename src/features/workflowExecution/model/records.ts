@@ -19,11 +19,6 @@ export function withKey<T>(record: IdRecord<T>, key: string, value: T): IdRecord
   return { ...record, [key]: value }
 }
 
-export function withoutKey<T>(record: IdRecord<T>, key: string): IdRecord<T> {
-  const { [key]: _removed, ...rest } = record
-  return rest
-}
-
 /** A working copy without a prototype, for building a record in place: assigning `__proto__` stays a key. */
 export function draftRecord<T>(from: IdRecord<T> = {}): Record<string, T> {
   return Object.assign(Object.create(null) as Record<string, T>, from)

@@ -1,11 +1,10 @@
 import { createQueueItemExecution, transition } from '../model/transition'
-import { getOwn } from '../model/records'
 import { isTerminalStatus } from '../model/snapshot'
 import { cancelRunningCopies } from '../model/nodes'
 import type { ItemMeta, ModelEvent, QueueItemExecution } from '../model/types'
 import { nextActiveItems } from './activeItems'
 import { enforceItemCap } from './eviction'
-import type { WorkflowExecutionConfig, WorkflowExecutionState } from './state'
+import { reconcilesOrigin, type WorkflowExecutionConfig, type WorkflowExecutionState } from './state'
 
 const RECONCILIATION_EVENTS = new Set<ModelEvent['kind']>([
   'reconcile_requested',
@@ -19,13 +18,9 @@ function metaOf(event: ModelEvent): ItemMeta | undefined {
   return 'meta' in event ? event.meta : undefined
 }
 
-function reconciles(config: WorkflowExecutionConfig, origin: string | null): boolean {
-  return config.reconcileOrigins === null || (origin !== null && config.reconcileOrigins.includes(origin))
-}
-
 /** An origin that is not reconciled has nothing to wait for: its terminal status is final. */
 function settleUnreconciled(config: WorkflowExecutionConfig, item: QueueItemExecution): QueueItemExecution {
-  if (item.settled || !isTerminalStatus(item.status) || reconciles(config, item.origin)) return item
+  if (item.settled || !isTerminalStatus(item.status) || reconcilesOrigin(config, item.origin)) return item
   return { ...cancelRunningCopies(item), settled: true }
 }
 
@@ -81,10 +76,6 @@ export function cancelItems(
     if (item && selects(item)) next = applyItemEvent(next, id, { kind: 'cancel', cause })
   }
   return next
-}
-
-export function ownActiveItemId(state: WorkflowExecutionState, origin: string): number | undefined {
-  return getOwn(state.activeItemIdByOrigin, origin)
 }
 
 export function withConfig(

@@ -59,3 +59,8 @@ export function createInitialState(config: Partial<WorkflowExecutionConfig> = {}
     stats: { evictedEventsIgnored: 0 },
   }
 }
+
+/** Whether items of an origin are reconciled over REST (and so settle only once reconciled). */
+export function reconcilesOrigin(config: WorkflowExecutionConfig, origin: string | null): boolean {
+  return config.reconcileOrigins === null || (origin !== null && config.reconcileOrigins.includes(origin))
+}
