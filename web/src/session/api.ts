@@ -1,4 +1,5 @@
 import { HttpStatusError, type FetchQueueItem } from '../../../src'
+import type { DeliveryOptions, ScenarioInfo } from '../../../sim/types'
 import type { ServerTarget } from './target'
 
 /** An error answer of the server, reduced to text the page can show as-is. */
@@ -12,28 +13,8 @@ export class ServerError extends Error {
   }
 }
 
-export interface ScenarioInfo {
-  name: string
-  description: string
-}
-
-export interface ChaosOptions {
-  seed: number
-  reorderWindow: number
-  duplicateRate: number
-  dropRate: number
-  maxDelayMs: number
-  disconnectRate?: number
-}
-
-export interface DeliveryOptions {
-  mode: 'in_order' | 'double'
-  eventsBeforeEnqueueResponse: boolean
-  cancelRace: boolean
-  /** Simulator option: the interrupted node finishes anyway after a cancel race. */
-  cancelRaceCompletes?: boolean
-  chaos: ChaosOptions | null
-}
+// The simulator's control API speaks the simulator's own types: one declaration, checked on both sides.
+export type { ChaosOptions, DeliveryOptions, ScenarioInfo } from '../../../sim/types'
 
 export interface EnqueueResult {
   item_ids: number[]
