@@ -8,6 +8,7 @@ import {
   type QueueItemExecution,
 } from '../src'
 import { createMockSocket } from '../src/testing'
+import { PROPERTY_SEED } from './helpers/propertySeed'
 import { stripNulls } from './helpers/wire'
 import {
   deliverySpecArbitrary,
@@ -24,7 +25,6 @@ import {
 } from './property/workflowRuns'
 
 const RUNS = Number(process.env.CONVERGENCE_RUNS ?? 1000)
-const SEED = process.env.CONVERGENCE_SEED === undefined ? undefined : Number(process.env.CONVERGENCE_SEED)
 const PATH = process.env.CONVERGENCE_PATH
 
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve))
@@ -186,7 +186,7 @@ describe('convergence: whatever the socket does, the state ends as the server pe
           throw new Error(`${(error as Error).message}\nclient trace:\n${describeTrace(result.trace)}`)
         }
       }),
-      { numRuns: RUNS, seed: SEED, path: PATH },
+      { numRuns: RUNS, seed: PROPERTY_SEED, ...(PATH === undefined ? {} : { path: PATH }) },
     )
   }, 3_600_000)
 

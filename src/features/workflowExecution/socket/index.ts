@@ -2,17 +2,10 @@ import type { Dispatch } from '@reduxjs/toolkit'
 import { eventRejected, socketConnected, socketDisconnected, socketEventActions } from '../slice'
 import { socketEventSchemas, validateSocketEvent } from '../wire'
 import type { SocketEventName } from '../wire/types'
+import { boundedJsonPreview } from './preview'
 import type { BindSocketOptions, SocketLike, SocketListener } from './types'
 
 export type * from './types'
-
-function preview(payload: unknown, maxChars: number): string {
-  try {
-    return (JSON.stringify(payload) ?? String(payload)).slice(0, maxChars)
-  } catch {
-    return '[not serializable]'
-  }
-}
 
 /**
  * Binds a socket.io-client socket to the store: subscribes to the queue on every connect (reconnects
@@ -42,7 +35,13 @@ export function bindSocket(
       const checked = validateSocketEvent(event, payload)
       if (checked.ok) dispatch(socketEventActions[event](checked.value as never))
       else
-        dispatch(eventRejected({ event, issues: checked.issues, preview: preview(payload, maxPreviewChars) }))
+        dispatch(
+          eventRejected({
+            event,
+            issues: checked.issues,
+            preview: boundedJsonPreview(payload, maxPreviewChars),
+          }),
+        )
     }
     handlers.push([event, onEvent])
   }

@@ -1,0 +1,3 @@
+import { configurePropertySeed } from './helpers/propertySeed'
+
+configurePropertySeed()
