@@ -5,17 +5,16 @@
  * side in one process. `npm run bench`.
  */
 import {
-  createInitialState,
   invocationProgress,
   invocationStarted,
   queueItemStatusChanged,
-  workflowExecutionReducer,
   type InvocationCopy,
   type NodeExecutionState,
   type NodeTally,
   type QueueItemExecution,
   type WorkflowExecutionState,
 } from '../src'
+import { createInitialState, createWorkflowExecution } from '../src/features/workflowExecution'
 
 interface YardstickState {
   items: Record<number, { nodes: Record<string, NodeExecutionState> }>
@@ -60,6 +59,8 @@ const progress = (node: number, step: number) => ({
   image: null,
   device: null,
 })
+
+const workflowExecutionReducer = createWorkflowExecution({ reconcileOrigins: [] }).reducer
 
 /** An item with `nodes` running nodes, built in one pass (through events it would take O(n²) to set up). */
 function setUp(nodes: number) {

@@ -6,12 +6,11 @@ import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import {
   createExecutionStore,
-  recentDecisions,
-  socketEventActions,
   type QueueItemExecution,
   type SessionQueueItem,
   type SocketEventName,
 } from '../src'
+import { recentDecisions, socketEventActions } from '../src/features/workflowExecution'
 
 type Sequence = [SocketEventName, Record<string, unknown>][]
 
@@ -56,7 +55,7 @@ async function replay(label: string, sequence: Sequence) {
   const store = createExecutionStore({
     devTools: false,
     canceledReconcileDelayMs: 0,
-    fetchQueueItem: async (_queueId, itemId) => persisted.get(itemId) ?? null,
+    fetchQueueItem: async ({ itemId }) => persisted.get(itemId) ?? null,
   })
   for (const [name, payload] of sequence) store.dispatch(socketEventActions[name](payload as never))
   await new Promise((resolve) => setTimeout(resolve, 50))

@@ -1,7 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
-  bindSocket,
   createExecutionStore,
   invocationOutputReceived,
   type InvocationOutputReceivedPayload,
@@ -61,7 +60,7 @@ async function deliver(workflow: WorkflowCase, spec: DeliverySpec) {
     canceledReconcileDelayMs: 0,
     backoffMs: 0,
     retries: 2,
-    fetchQueueItem: (_queueId, itemId) => {
+    fetchQueueItem: ({ itemId }) => {
       const behaviour: FetchBehaviour = clock.healthy ? 'ok' : (spec.fetches[clock.fetchIndex++] ?? 'ok')
       const requestedAt = clock.now
       trace.push(
@@ -87,7 +86,7 @@ async function deliver(workflow: WorkflowCase, spec: DeliverySpec) {
     effect: (action) => void outputs.push(action.payload),
   })
   const socket = createMockSocket()
-  const unbind = bindSocket(socket, store.dispatch)
+  const unbind = store.bindSocket(socket)
   socket.connect()
 
   const answerDue = (all: boolean) => {
@@ -123,7 +122,7 @@ async function deliver(workflow: WorkflowCase, spec: DeliverySpec) {
     const answers = pending.length
     answerDue(false)
     // Let the thunks run between steps; a step where nothing happened needs no turn.
-    if (next > before || pending.length < answers || store.engine.inFlightCount() > 0) await tick()
+    if (next > before || pending.length < answers || store.execution.inFlightCount() > 0) await tick()
   }
 
   // The run is over on the server. The connection comes back (if it was down) and the server is healthy.
@@ -131,13 +130,13 @@ async function deliver(workflow: WorkflowCase, spec: DeliverySpec) {
   answerDue(true)
   trace.push(`t${clock.now} final reconnect, server healthy`)
   socket.reconnect()
-  for (let spins = 0; store.engine.inFlightCount() > 0 || spins < 3; spins += 1) {
+  for (let spins = 0; store.execution.inFlightCount() > 0 || spins < 3; spins += 1) {
     answerDue(true)
-    await new Promise((resolve) => setTimeout(resolve, store.engine.inFlightCount() > 0 ? 1 : 0))
+    await new Promise((resolve) => setTimeout(resolve, store.execution.inFlightCount() > 0 ? 1 : 0))
     if (spins > 5_000) throw new Error('reconciliation never finished')
   }
   unbind()
-  store.engine.unsubscribe()
+  store.close()
   return { items, outputs, trace, state: store.getState().workflowExecution }
 }
 

@@ -1,10 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import {
-  reconcileQueueItem,
-  selectNodeExecutionState,
-  selectRecentDecisions,
-  socketDisconnected,
-} from '../src'
+import { selectNodeExecutionState, selectRecentDecisions, socketDisconnected } from '../src'
 import type { Engine } from './helpers/engine'
 import { useEngines } from './helpers/harness'
 import { complete, imageResult, persistedItem, started, statusChanged, stripNulls } from './helpers/wire'
@@ -28,11 +23,11 @@ describe('disconnects, reconnects and what the server persisted', () => {
     e.socket.disconnect()
     await e.settle()
     expect(e.actions.filter(socketDisconnected.match)).toHaveLength(1)
-    const rejected = e.actions.filter(reconcileQueueItem.rejected.match)
+    const rejected = e.actions.filter(e.engine.reconcileQueueItem.rejected.match)
     expect(rejected).toHaveLength(1)
     expect(rejected[0]?.meta.aborted).toBe(true)
     expect(e.item(1)).toMatchObject({ settled: false, reconciliation: { phase: 'aborted' } })
-    expect(e.actions.filter(reconcileQueueItem.fulfilled.match)).toHaveLength(0)
+    expect(e.actions.filter(e.engine.reconcileQueueItem.fulfilled.match)).toHaveLength(0)
     expect(selectNodeExecutionState(e.store.getState(), 1, 'n')).toBeUndefined()
 
     e.socket.connect()

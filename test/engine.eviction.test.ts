@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest'
-import { reconcileQueueItem } from '../src'
 import type { Engine } from './helpers/engine'
 import { useEngines } from './helpers/harness'
 import { persistedItem, statusChanged } from './helpers/wire'
@@ -49,7 +48,7 @@ describe('a long session stays bounded', () => {
     expect(state.evictedIds.length).toBe(state.config.maxEvictedIds)
     expect(state.items.entities[1]).toBeUndefined()
     const aborted = e.actions
-      .filter(reconcileQueueItem.rejected.match)
+      .filter(e.engine.reconcileQueueItem.rejected.match)
       .filter((action) => action.meta.arg.itemId === 1)
     expect(aborted.map((action) => action.meta.aborted)).toEqual([true])
     expect(e.engine.inFlightCount()).toBe(0)

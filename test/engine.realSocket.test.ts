@@ -1,12 +1,6 @@
 import { io, type Socket } from 'socket.io-client'
 import { afterEach, describe, expect, it } from 'vitest'
-import {
-  bindSocket,
-  createExecutionStore,
-  reconcileQueueItem,
-  selectNodeExecutionState,
-  type SessionQueueItem,
-} from '../src'
+import { createExecutionStore, selectNodeExecutionState, type SessionQueueItem } from '../src'
 import { startSimulator, type Simulator } from '../sim'
 import { stripNulls } from './helpers/wire'
 
@@ -43,10 +37,10 @@ describe('a real socket.io server on loopback', () => {
     }) as Socket['emit']
     const reconciliations: number[] = []
     store.startListening({
-      actionCreator: reconcileQueueItem.pending,
+      actionCreator: store.execution.reconcileQueueItem.pending,
       effect: (action) => void reconciliations.push(action.meta.arg.itemId),
     })
-    const unbind = bindSocket(socket, store.dispatch)
+    const unbind = store.bindSocket(socket)
     cleanups.push(() => {
       unbind()
       socket.close()

@@ -3,7 +3,6 @@ import {
   invocationComplete,
   invocationError,
   queueItemStatusChanged,
-  reconcileQueueItem,
   selectActiveItemId,
   selectActiveNodeExecutionState,
   selectNodeExecutionState,
@@ -187,7 +186,7 @@ describe('reconciliation through the real store, socket and REST', () => {
     await e.settle()
 
     expect(e.queueItems.requestsFor(1)).toHaveLength(1)
-    expect(e.actions.filter(reconcileQueueItem.fulfilled.match)).toHaveLength(1)
+    expect(e.actions.filter(e.engine.reconcileQueueItem.fulfilled.match)).toHaveLength(1)
     expect(e.item(1)).toMatchObject({ status: 'completed', error: null, settled: true })
     const rules = selectRecentDecisions(e.store.getState(), 1).map((decision) => decision.rule)
     expect(rules).toEqual(['Q1', 'Q2', 'R0', 'Q5', 'Q5', 'R1'])

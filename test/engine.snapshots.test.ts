@@ -1,13 +1,12 @@
 import { configureStore } from '@reduxjs/toolkit'
 import { describe, expect, it } from 'vitest'
 import {
-  reconcileQueueItem,
+  createWorkflowExecution,
   selectNodeExecutionState,
   selectRecentDecisions,
-  socketEventActions,
-  workflowExecutionReducer,
   type SocketEventName,
 } from '../src'
+import { socketEventActions } from '../src/features/workflowExecution'
 import { persisted, sequences, type SocketSequence } from './fixtures'
 import type { Engine } from './helpers/engine'
 import { useEngines } from './helpers/harness'
@@ -122,7 +121,7 @@ describe('what the server persisted wins, in execution order', () => {
     const before = e.item(1)
 
     e.store.dispatch(
-      reconcileQueueItem.fulfilled(
+      e.engine.reconcileQueueItem.fulfilled(
         { kind: 'snapshot', snapshot: persistedItem(one, 'completed', 9, []) },
         'not-current',
         { itemId: 1 },
@@ -230,7 +229,7 @@ describe('what the server persisted wins, in execution order', () => {
     await e.settle()
 
     const replay = configureStore({
-      reducer: { workflowExecution: workflowExecutionReducer },
+      reducer: { workflowExecution: createWorkflowExecution().reducer },
       preloadedState: e.preloadedState,
     })
     for (const action of e.reduced) replay.dispatch(action)

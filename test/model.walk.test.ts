@@ -1,17 +1,19 @@
 import { describe, expect, it } from 'vitest'
 import {
-  createQueueItemExecution,
-  decide,
-  getOwn,
   RULES,
-  transition,
-  withKey,
   type CopyStatus,
-  type ModelEvent,
   type QueueItemExecution,
   type QueueStatus,
   type SessionQueueItem,
 } from '../src'
+import {
+  createQueueItemExecution,
+  decide,
+  getOwn,
+  transition,
+  withKey,
+  type ModelEvent,
+} from '../src/features/workflowExecution'
 
 /*
  * Model-based walk of the rule table: every (item state, event) pair the model can meet, not only the

@@ -2,14 +2,16 @@ import { configureStore } from '@reduxjs/toolkit'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
-  applySnapshot,
-  createQueueItemExecution,
-  socketEventActions,
-  workflowExecutionReducer,
+  createWorkflowExecution,
   type NodeStatus,
   type QueueItemExecution,
   type SessionQueueItem,
 } from '../src'
+import {
+  applySnapshot,
+  createQueueItemExecution,
+  socketEventActions,
+} from '../src/features/workflowExecution'
 import { persisted, sequences, type SocketSequence } from './fixtures'
 
 /*
@@ -61,7 +63,7 @@ function replay(events: SocketSequence): ReturnType<typeof createStore> {
 /** A real store with RTK's dev checks on; only their slowness warning (timing) is silenced. */
 function createStore() {
   return configureStore({
-    reducer: { workflowExecution: workflowExecutionReducer },
+    reducer: { workflowExecution: createWorkflowExecution().reducer },
     middleware: (getDefaultMiddleware) =>
       getDefaultMiddleware({
         immutableCheck: { warnAfter: 60_000 },

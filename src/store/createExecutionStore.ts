@@ -1,54 +1,65 @@
-import { configureStore, createListenerMiddleware } from '@reduxjs/toolkit'
-import {
-  addWorkflowExecutionListeners,
-  type EngineDispatch,
-  type WithWorkflowExecution,
-  type WorkflowExecutionListenerOptions,
-} from '../features/workflowExecution/listeners'
-import {
-  createInitialState,
-  workflowExecutionReducer,
-  type WorkflowExecutionConfig,
-  type WorkflowExecutionState,
-} from '../features/workflowExecution/slice'
+import { combineReducers, configureStore, type DevToolsEnhancerOptions, type Reducer } from '@reduxjs/toolkit'
+import { createWorkflowExecution } from '../features/workflowExecution/createWorkflowExecution'
+import { actionSanitizer, stateSanitizer } from '../features/workflowExecution/devtools/sanitizers'
+import { REDUCER_PATH, type WorkflowExecutionState } from '../features/workflowExecution/slice/state'
+import type {
+  ExecutionDispatch,
+  ExecutionRootState,
+  ExecutionStore,
+  ExecutionStoreOptions,
+  HostReducers,
+} from './types'
 
-export interface ExecutionStoreOptions extends WorkflowExecutionListenerOptions {
-  maxItems?: number
-  preloadedState?: { workflowExecution: WorkflowExecutionState }
-  /** Redux DevTools in the browser (default true). */
-  devTools?: boolean
-  /** RTK's development-mode immutability and serializability checks (default true; off in production). */
-  devChecks?: boolean
+export type * from './types'
+
+const DEFAULT_DEVTOOLS: DevToolsEnhancerOptions = {
+  name: 'workflow-execution-state',
+  actionSanitizer,
+  stateSanitizer,
 }
 
-/** A ready store: the `workflowExecution` slice and the engine's listeners. For standalone use and tests. */
-export function createExecutionStore(options: ExecutionStoreOptions = {}) {
-  const listenerMiddleware = createListenerMiddleware<WithWorkflowExecution, EngineDispatch>()
-  const engine = addWorkflowExecutionListeners(listenerMiddleware.startListening, options)
-  const config: Partial<WorkflowExecutionConfig> = {}
-  if (options.maxItems !== undefined) config.maxItems = options.maxItems
-  if (options.reconcileOrigins !== undefined) config.reconcileOrigins = options.reconcileOrigins
-  if (options.currentUserId !== undefined) config.currentUserId = options.currentUserId
-  if (options.queueId !== undefined) config.queueId = options.queueId
-  if (options.baseUrl !== undefined) config.baseUrl = options.baseUrl
-  const preloaded = options.preloadedState?.workflowExecution
-  const workflowExecution = preloaded
-    ? { ...preloaded, config: { ...preloaded.config, ...config } }
-    : createInitialState(config)
+function devToolsOf(option: ExecutionStoreOptions['devTools']): boolean | DevToolsEnhancerOptions {
+  if (option === false) return false
+  return option === undefined || option === true ? DEFAULT_DEVTOOLS : { ...DEFAULT_DEVTOOLS, ...option }
+}
+
+/**
+ * A ready store built on `createWorkflowExecution`: the engine's reducer and middleware, the host's extra
+ * reducers, DevTools with the engine's sanitizers, and the socket binding bound to its own dispatch.
+ * @example
+ * const store = createExecutionStore({ baseUrl: 'http://127.0.0.1:9090' })
+ * store.bindSocket(io('http://127.0.0.1:9090', { path: '/ws/socket.io' }))
+ */
+export function createExecutionStore<R extends HostReducers = Record<never, never>>(
+  options: ExecutionStoreOptions<R> = {},
+): ExecutionStore<ExecutionRootState<R>> {
+  const { reducers, preloadedState, devTools, devChecks = true, ...engineOptions } = options
+  const execution = createWorkflowExecution(engineOptions)
+  const preloaded = preloadedState?.[REDUCER_PATH] as WorkflowExecutionState | undefined
+  const initial = execution.getInitialState()
+  const rootReducer = combineReducers({
+    ...reducers,
+    [REDUCER_PATH]: execution.reducer,
+  }) as unknown as Reducer<ExecutionRootState<R>>
   const store = configureStore({
-    reducer: { workflowExecution: workflowExecutionReducer },
-    preloadedState: { workflowExecution },
+    reducer: rootReducer,
+    preloadedState: {
+      ...preloadedState,
+      [REDUCER_PATH]: preloaded ? { ...preloaded, config: initial.config } : initial,
+    } as ExecutionRootState<R>,
     middleware: (getDefaultMiddleware) =>
-      getDefaultMiddleware({
-        immutableCheck: options.devChecks ?? true,
-        serializableCheck: options.devChecks ?? true,
-      }).prepend(listenerMiddleware.middleware),
-    devTools: options.devTools ?? true,
+      // Before the dev checks, as RTK advises for a listener middleware.
+      getDefaultMiddleware({ immutableCheck: devChecks, serializableCheck: devChecks }).prepend(
+        execution.middleware,
+      ),
+    devTools: devToolsOf(devTools),
   })
-  // `startListening` lets the host hang its own effects (gallery, toasts) on the same middleware.
-  return Object.assign(store, { engine, startListening: listenerMiddleware.startListening })
+  return Object.assign(store, {
+    dispatch: store.dispatch as ExecutionDispatch<ExecutionRootState<R>>,
+    execution,
+    startListening: execution.startListening,
+    bindSocket: (socket: Parameters<ExecutionStore['bindSocket']>[0]) =>
+      execution.bindSocket(socket, store.dispatch),
+    close: () => execution.close(),
+  })
 }
-
-export type ExecutionStore = ReturnType<typeof createExecutionStore>
-export type ExecutionRootState = ReturnType<ExecutionStore['getState']>
-export type ExecutionDispatch = ExecutionStore['dispatch']

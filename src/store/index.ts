@@ -1,1 +1,2 @@
-export * from './createExecutionStore'
+export { createExecutionStore } from './createExecutionStore'
+export type * from './types'

@@ -1,9 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import {
-  bindSocket,
   createExecutionStore,
   invocationOutputReceived,
-  reconcileQueueItem,
   selectNodeExecutionState,
   type InvocationOutputReceivedPayload,
 } from '../../src'
@@ -172,7 +170,7 @@ describe('an event storm', () => {
     })
     const reconciliations = new Map<number, number>()
     store.startListening({
-      actionCreator: reconcileQueueItem.pending,
+      actionCreator: store.execution.reconcileQueueItem.pending,
       effect: (action) => {
         const { itemId } = action.meta.arg
         reconciliations.set(itemId, (reconciliations.get(itemId) ?? 0) + 1)
@@ -192,7 +190,7 @@ describe('an event storm', () => {
       if (items.ids.length > config.maxItems + unsettled || evictable > 0) bound.violations += 1
     })
     const socket = createMockSocket()
-    const unbind = bindSocket(socket, store.dispatch)
+    const unbind = store.bindSocket(socket)
     socket.connect()
 
     for (let itemId = 1; itemId <= ITEMS; itemId += 1) {
@@ -216,7 +214,7 @@ describe('an event storm', () => {
       if (pushed.events % (INTERLEAVED * EVENTS_PER_ITEM) === 0)
         await new Promise((resolve) => setImmediate(resolve))
     }
-    const settled = () => store.engine.inFlightCount() === 0
+    const settled = () => store.execution.inFlightCount() === 0
     await until(settled, 30_000, 'reconciliations after the storm')
     expect(pushed.events).toBe(ITEMS * EVENTS_PER_ITEM)
 
@@ -321,6 +319,6 @@ describe('an event storm', () => {
 
     unsubscribe()
     unbind()
-    store.engine.unsubscribe()
+    store.close()
   }, 120_000)
 })

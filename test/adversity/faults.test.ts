@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { reconcileQueueItem, selectNodeExecutionState, selectRecentDecisions } from '../../src'
+import { selectNodeExecutionState, selectRecentDecisions } from '../../src'
 import type { QueueItemResponse } from '../../src/testing'
 import type { Engine } from '../helpers/engine'
 import { useEngines } from '../helpers/harness'
@@ -152,7 +152,7 @@ describe('reconciliation faults: no status changes on a failure, bounded retries
     await e.settle()
 
     expect(e.queueItems.requestsFor(1).map((request) => request.aborted)).toEqual([true, true, true])
-    const rejected = e.actions.filter(reconcileQueueItem.rejected.match)
+    const rejected = e.actions.filter(e.engine.reconcileQueueItem.rejected.match)
     expect(rejected).toHaveLength(1)
     expect(rejected[0]?.meta.aborted).toBe(false)
     expect(rejected[0]?.payload).toEqual({ error: `timed out after ${TIMEOUT_MS} ms`, attempts: RETRIES + 1 })
@@ -266,7 +266,7 @@ describe('the socket drops while a reconciliation is failing or waiting', () => 
       await wait(400)
       expect(e.queueItems.requestsFor(1)).toHaveLength(1)
       expect(
-        e.actions.filter(reconcileQueueItem.rejected.match).map((action) => action.meta.aborted),
+        e.actions.filter(e.engine.reconcileQueueItem.rejected.match).map((action) => action.meta.aborted),
       ).toEqual([true])
 
       e.socket.connect()
@@ -298,7 +298,7 @@ describe('the socket drops while a reconciliation is failing or waiting', () => 
     const requests = e.queueItems.requestsFor(1)
     expect(requests).toHaveLength(5)
     expect(requests.map((request) => request.aborted)).toEqual([true, true, true, true, false])
-    expect(e.actions.filter(reconcileQueueItem.fulfilled.match)).toHaveLength(1)
+    expect(e.actions.filter(e.engine.reconcileQueueItem.fulfilled.match)).toHaveLength(1)
     expect(e.item(1)).toMatchObject({ status: 'completed', settled: true, reconciliation: { phase: 'done' } })
     expect(delivered(e)).toEqual([
       ['p1', 'reconciliation'],

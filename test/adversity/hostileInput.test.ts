@@ -2,21 +2,23 @@ import type { UnknownAction } from '@reduxjs/toolkit'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
-  bindSocket,
   createExecutionStore,
   eventRejected,
   invocationProgress,
-  MAX_PROGRESS_IMAGE_CHARS,
   selectActiveItemId,
   selectActiveNodeExecutionState,
   selectNodeExecutionState,
   selectQueueItemExecution,
-  socketEventActions,
-  validateSocketEvent,
   type EventRejectedPayload,
   type SessionQueueItem,
   type SocketEventName,
 } from '../../src'
+import {
+  bindSocket,
+  MAX_PROGRESS_IMAGE_CHARS,
+  socketEventActions,
+  validateSocketEvent,
+} from '../../src/features/workflowExecution'
 import { createMockSocket } from '../../src/testing'
 import { useEngines } from '../helpers/harness'
 import { complete, imageResult, progress, started, statusChanged, stripNulls } from '../helpers/wire'
@@ -46,7 +48,7 @@ function trackedStore(options: { maxPreviewChars?: number } = {}) {
   const fetches: number[] = []
   const store = createExecutionStore({
     devTools: false,
-    fetchQueueItem: async (_queueId, itemId) => {
+    fetchQueueItem: async ({ itemId }) => {
       fetches.push(itemId)
       throw new Error('no fetch expected')
     },
@@ -64,7 +66,7 @@ function trackedStore(options: { maxPreviewChars?: number } = {}) {
   socket.serverPush('queue_item_status_changed', statusChanged({ itemId: 3 }, 'waiting', 2))
   const close = () => {
     unbind()
-    store.engine.unsubscribe()
+    store.close()
   }
   return { store, socket, actions, fetches, close, state: () => store.getState().workflowExecution }
 }
@@ -137,7 +139,7 @@ describe('hostile payloads through a real socket binding: rejected once, visibly
       expect(counted.cases).toBe(GENERATED_PER_EVENT + examples.length)
       expect(harness.actions.filter(eventRejected.match)).toHaveLength(counted.cases)
       expect(harness.fetches).toEqual([])
-      expect(harness.store.engine.inFlightCount()).toBe(0)
+      expect(harness.store.execution.inFlightCount()).toBe(0)
       expect(prototypeFingerprint()).toEqual(prototypes)
       expect(({} as Record<string, unknown>).polluted).toBeUndefined()
       harness.close()

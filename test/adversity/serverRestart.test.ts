@@ -1,11 +1,9 @@
 import { io, type Socket } from 'socket.io-client'
 import { afterEach, describe, expect, it } from 'vitest'
 import {
-  bindSocket,
   createExecutionStore,
   invocationOutputReceived,
   invocationStarted,
-  reconcileQueueItem,
   selectNodeExecutionState,
   selectRecentDecisions,
   type InvocationOutputReceivedPayload,
@@ -59,14 +57,14 @@ describe('a server restart that loses every room and the whole queue', () => {
       effect: (action) => void outputs.push(action.payload),
     })
     store.startListening({
-      actionCreator: reconcileQueueItem.pending,
+      actionCreator: store.execution.reconcileQueueItem.pending,
       effect: (action) => void reconciled.push(action.meta.arg.itemId),
     })
     store.startListening({
       actionCreator: invocationStarted,
       effect: (action) => void startedItems.push(action.payload.item_id),
     })
-    const unbind = bindSocket(socket, store.dispatch)
+    const unbind = store.bindSocket(socket)
     cleanups.push(() => {
       unbind()
       socket.close()

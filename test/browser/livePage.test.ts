@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { chromium } from 'playwright-core'
 import type { Browser, Locator, Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
-import { validateSessionQueueItem } from '../../src'
+import { validateSessionQueueItem } from '../../src/features/workflowExecution'
 import type { SessionQueueItem } from '../../src'
 
 /*

@@ -1,21 +1,10 @@
-import {
-  configureStore,
-  createListenerMiddleware,
-  isAction,
-  type Middleware,
-  type UnknownAction,
-} from '@reduxjs/toolkit'
+import { configureStore, isAction, type Middleware, type UnknownAction } from '@reduxjs/toolkit'
 import { setupServer } from 'msw/node'
 import {
-  addWorkflowExecutionListeners,
-  bindSocket,
+  createWorkflowExecution,
   invocationOutputReceived,
-  workflowExecutionReducer,
-  createInitialState,
-  type EngineDispatch,
-  type WithWorkflowExecution,
-  type WorkflowExecutionListenerOptions,
   type InvocationOutputReceivedPayload,
+  type WorkflowExecutionOptions,
 } from '../../src'
 import { createMockSocket, createQueueItemServer } from '../../src/testing'
 
@@ -26,49 +15,45 @@ export function createMswServer() {
   return setupServer()
 }
 
-export interface EngineOptions extends WorkflowExecutionListenerOptions {
-  maxItems?: number
+export interface EngineOptions extends WorkflowExecutionOptions {
   /** RTK's development checks walk the whole state on every dispatch: off for long runs. */
   devChecks?: boolean
 }
 
 /**
- * The engine wired into a host app's store the documented way (the host owns the listener middleware),
- * with a mocked socket, msw behind the REST endpoint, and a host listener that records every action.
+ * The engine wired into a host app's store the documented way (`createWorkflowExecution` beside the
+ * host's reducers), with a mocked socket, msw behind the REST endpoint, and a host listener that records
+ * every action.
  */
 export function createEngine(msw: ReturnType<typeof setupServer>, options: EngineOptions = {}) {
   const queueItems = createQueueItemServer({ baseUrl: BASE_URL })
   msw.use(...queueItems.handlers)
-  const listener = createListenerMiddleware<WithWorkflowExecution, EngineDispatch>()
-  const actions: UnknownAction[] = []
-  listener.startListening({ predicate: () => true, effect: (action) => void actions.push(action) })
-  const engine = addWorkflowExecutionListeners(listener.startListening, {
+  const { devChecks = true, ...engineOptions } = options
+  const engine = createWorkflowExecution({
     baseUrl: BASE_URL,
     canceledReconcileDelayMs: 20,
     backoffMs: 5,
     retries: 2,
-    ...options,
+    ...engineOptions,
   })
+  const actions: UnknownAction[] = []
+  engine.startListening({ predicate: () => true, effect: (action) => void actions.push(action) })
   // Every action that reaches the reducer, in order: the log a DevTools replay would use.
   const reduced: UnknownAction[] = []
   const record: Middleware = () => (next) => (action) => {
     if (isAction(action)) reduced.push(action)
     return next(action)
   }
-  const preloadedState = {
-    workflowExecution: createInitialState({ maxItems: options.maxItems ?? 100, baseUrl: BASE_URL }),
-  }
+  const preloadedState = { workflowExecution: engine.getInitialState() }
   const store = configureStore({
-    reducer: { workflowExecution: workflowExecutionReducer },
-    preloadedState,
+    reducer: { [engine.reducerPath]: engine.reducer },
     middleware: (getDefaultMiddleware) =>
-      getDefaultMiddleware({
-        immutableCheck: options.devChecks ?? true,
-        serializableCheck: options.devChecks ?? true,
-      }).prepend(record, listener.middleware),
+      getDefaultMiddleware({ immutableCheck: devChecks, serializableCheck: devChecks })
+        .prepend(record)
+        .concat(engine.middleware),
   })
   const socket = createMockSocket()
-  const unbind = bindSocket(socket, store.dispatch)
+  const unbind = engine.bindSocket(socket, store.dispatch)
   socket.connect()
 
   const outputs = () =>
@@ -102,7 +87,7 @@ export function createEngine(msw: ReturnType<typeof setupServer>, options: Engin
     },
     close: () => {
       unbind()
-      engine.unsubscribe()
+      engine.close()
     },
   }
 }

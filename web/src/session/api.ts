@@ -97,7 +97,7 @@ export function createServerApi(target: ServerTarget, queueId = 'default') {
   }
 
   /** The engine's reconciliation fetch, through this client: same base path, same token. */
-  const fetchQueueItem: FetchQueueItem = async (queue_id, itemId, signal) => {
+  const fetchQueueItem: FetchQueueItem = async ({ queueId: queue_id, itemId, signal }) => {
     const url = `${target.baseUrl}/api/v1/queue/${encodeURIComponent(queue_id)}/i/${itemId}`
     const response = await fetch(url, { headers: headers(false), signal })
     if (response.status === 404) return null

@@ -1,5 +1,5 @@
 import { io } from 'socket.io-client'
-import { bindSocket, createExecutionStore, eventRejected, type EventRejectedPayload } from '../../../src'
+import { createExecutionStore, eventRejected, type EventRejectedPayload } from '../../../src'
 import { createServerApi } from './api'
 import { createObservable } from './observable'
 import type { ServerTarget } from './target'
@@ -49,7 +49,7 @@ export function createLiveSession(target: ServerTarget) {
         ...list.slice(0, MAX_REJECTIONS - 1),
       ]),
   })
-  const unbind = bindSocket(socket, store.dispatch)
+  const unbind = store.bindSocket(socket)
 
   socket.on('connect', () => link.update((d) => ({ ...d, lastError: null, connects: d.connects + 1 })))
   socket.on('disconnect', (reason) => link.update((d) => ({ ...d, lastDisconnectReason: reason })))
@@ -64,7 +64,7 @@ export function createLiveSession(target: ServerTarget) {
     close() {
       unbind()
       socket.close()
-      store.engine.unsubscribe()
+      store.close()
     },
   }
 }

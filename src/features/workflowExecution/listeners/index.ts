@@ -1,9 +1,9 @@
 import { isAnyOf } from '@reduxjs/toolkit'
 import { isTerminalStatus } from '../model/snapshot'
 import type { QueueItemExecution } from '../model/types'
-import { createReconcileQueueItem } from '../reconciliation'
+import type { InFlightRegistry } from '../reconciliation/inFlight'
+import type { ReconcileQueueItemThunk } from '../reconciliation/types'
 import {
-  executionConfigured,
   invocationComplete,
   invocationOutputReceived,
   queueCleared,
@@ -11,56 +11,20 @@ import {
   queueItemsCanceled,
   socketConnected,
   socketDisconnected,
-} from '../slice'
-import type { WithWorkflowExecution } from '../slice/selectors'
-import { reconcilesOrigin, type WorkflowExecutionConfig } from '../slice/state'
+} from '../slice/actions'
+import { reconcilesOrigin } from '../slice/state'
 import { undeliveredOutput, undeliveredOutputs } from './outputs'
-import { createInFlightRegistry, type InFlightRegistry } from './registry'
-import type { ReconcileQueueItemArg } from '../reconciliation/types'
-import type {
-  EngineDispatch,
-  EngineListenerApi,
-  StartWorkflowExecutionListening,
-  WorkflowExecutionListenerOptions,
-} from './types'
+import type { EngineListenerApi, StartWorkflowExecutionListening } from './types'
 
 export type * from './types'
 
-type ReconcileThunk = ReturnType<typeof createReconcileQueueItem>
-
-/**
- * The thunk, wrapped so that every request it starts (from the listeners or from the host) is known to
- * this engine and can be aborted when superseded, evicted or disconnected.
- */
-function trackedReconcileQueueItem(thunk: ReconcileThunk, inFlight: InFlightRegistry) {
-  const tracked =
-    (arg: ReconcileQueueItemArg) =>
-    (dispatch: EngineDispatch, ...rest: ThunkRest) => {
-      const request = thunk(arg)(dispatch, ...rest)
-      inFlight.add(arg.itemId, request.requestId, request)
-      void request.finally(() => inFlight.remove(request.requestId))
-      return request
-    }
-  return Object.assign(tracked, {
-    pending: thunk.pending,
-    fulfilled: thunk.fulfilled,
-    rejected: thunk.rejected,
-    settled: thunk.settled,
-    typePrefix: thunk.typePrefix,
-  })
-}
-
-type ThunkRest = Parameters<ReturnType<ReconcileThunk>> extends [unknown, ...infer R] ? R : never
-
 export const DEFAULT_CANCELED_RECONCILE_DELAY_MS = 1000
 
-function stateConfigOf(options: WorkflowExecutionListenerOptions): Partial<WorkflowExecutionConfig> {
-  const config: Partial<WorkflowExecutionConfig> = {}
-  if (options.reconcileOrigins !== undefined) config.reconcileOrigins = options.reconcileOrigins
-  if (options.currentUserId !== undefined) config.currentUserId = options.currentUserId
-  if (options.queueId !== undefined) config.queueId = options.queueId
-  if (options.baseUrl !== undefined) config.baseUrl = options.baseUrl
-  return config
+export interface EngineListenerServices {
+  reconcileQueueItem: ReconcileQueueItemThunk
+  inFlight: InFlightRegistry
+  /** Wait before reconciling a canceled item: the server may save its last results a moment late. */
+  canceledReconcileDelayMs: number
 }
 
 /**
@@ -70,12 +34,8 @@ function stateConfigOf(options: WorkflowExecutionListenerOptions): Partial<Workf
  */
 export function addWorkflowExecutionListeners(
   startListening: StartWorkflowExecutionListening,
-  options: WorkflowExecutionListenerOptions = {},
-) {
-  const inFlight = createInFlightRegistry()
-  const reconcileQueueItem = trackedReconcileQueueItem(createReconcileQueueItem(options), inFlight)
-  const canceledDelayMs = options.canceledReconcileDelayMs ?? DEFAULT_CANCELED_RECONCILE_DELAY_MS
-  const stateConfig = stateConfigOf(options)
+  { reconcileQueueItem, inFlight, canceledReconcileDelayMs: canceledDelayMs }: EngineListenerServices,
+): () => void {
   const unsubscribers: (() => void)[] = []
 
   function reconcile(api: EngineListenerApi, item: QueueItemExecution) {
@@ -91,19 +51,6 @@ export function addWorkflowExecutionListeners(
     if (reconcilesOrigin(after.config, item.origin)) reconcile(api, item)
   }
 
-  // The options that shape state go into the store once, before the first event is reduced with them.
-  if (Object.keys(stateConfig).length > 0) {
-    unsubscribers.push(
-      startListening({
-        predicate: (action) => action.type !== executionConfigured.type,
-        effect: (_action, api) => {
-          api.unsubscribe()
-          api.dispatch(executionConfigured(stateConfig))
-        },
-      }),
-    )
-  }
-
   unsubscribers.push(
     startListening({
       actionCreator: queueItemStatusChanged,
@@ -112,7 +59,7 @@ export function addWorkflowExecutionListeners(
       },
     }),
     startListening({
-      matcher: isAnyOf(queueCleared, queueItemsCanceled, executionConfigured),
+      matcher: isAnyOf(queueCleared, queueItemsCanceled),
       effect: (_action, api) => {
         for (const id of api.getState().workflowExecution.items.ids) reconcileIfStopped(api, id)
       },
@@ -138,12 +85,6 @@ export function addWorkflowExecutionListeners(
         for (const payload of undeliveredOutputs(item, history))
           api.dispatch(invocationOutputReceived(payload))
       },
-    }),
-    startListening({
-      // Forget a request as soon as its result is reduced, not a microtask later.
-      matcher: isAnyOf(reconcileQueueItem.fulfilled, reconcileQueueItem.rejected),
-      effect: (action) =>
-        inFlight.remove((action as unknown as { meta: { requestId: string } }).meta.requestId),
     }),
     startListening({
       actionCreator: reconcileQueueItem.pending,
@@ -177,17 +118,8 @@ export function addWorkflowExecutionListeners(
     }),
   )
 
-  return {
-    /** The reconciliation thunk bound to this engine's fetch and retry options. */
-    reconcileQueueItem,
-    /** Requests in flight right now (for tests and diagnostics). */
-    inFlightCount: () => inFlight.size(),
-    unsubscribe: () => {
-      for (const unsubscribe of unsubscribers) unsubscribe()
-      inFlight.abortAll('unsubscribed')
-    },
+  return () => {
+    for (const unsubscribe of unsubscribers) unsubscribe()
+    inFlight.abortAll('unsubscribed')
   }
 }
-
-export type WorkflowExecutionEngine = ReturnType<typeof addWorkflowExecutionListeners>
-export type { WithWorkflowExecution }

@@ -1,6 +1,6 @@
 import { getOwn } from '../model/records'
 import type { QueueItemExecution } from '../model/types'
-import type { InvocationOutputReceivedPayload, OutputSource } from '../slice'
+import type { InvocationOutputReceivedPayload, OutputSource } from '../slice/types'
 
 /** The output of one completed copy, if it has not been delivered yet. */
 export function undeliveredOutput(

@@ -1,11 +1,33 @@
+import type { AsyncThunk, Dispatch, ThunkDispatch, UnknownAction } from '@reduxjs/toolkit'
+import type { WorkflowExecutionState } from '../slice/state'
 import type { SessionQueueItem } from '../wire/types'
 
-/**
- * Fetches one persisted queue item. Resolves with the response body, or `null` when the server says the
- * item does not exist (404); rejects on anything else (network error, 5xx, malformed body).
- */
-export type FetchQueueItem = (queueId: string, itemId: number, signal: AbortSignal) => Promise<unknown>
+/** What a queue-item fetcher is asked: which item, and the store it may dispatch into (RTK Query). */
+export interface FetchQueueItemRequest {
+  queueId: string
+  itemId: number
+  /** Aborts when the request is superseded, its item evicted, the socket disconnects, or it times out. */
+  signal: AbortSignal
+  /** The host store's dispatch, e.g. to run an RTK Query endpoint's `initiate`. */
+  dispatch: ThunkDispatch<unknown, unknown, UnknownAction> & Dispatch
+  getState: () => unknown
+}
 
+/**
+ * Fetches one persisted queue item (`GET /api/v1/queue/{queueId}/i/{itemId}`). Resolves with the response
+ * body, or `null` when the server says the item does not exist (404); rejects on anything else (network
+ * error, 5xx, malformed body), which is retried.
+ * @example
+ * const fetchQueueItem: FetchQueueItem = async ({ queueId, itemId, signal }) => {
+ *   const response = await fetch(`/api/v1/queue/${queueId}/i/${itemId}`, { signal })
+ *   if (response.status === 404) return null
+ *   if (!response.ok) throw new HttpStatusError(response.status)
+ *   return response.json()
+ * }
+ */
+export type FetchQueueItem = (request: FetchQueueItemRequest) => Promise<unknown>
+
+/** The reconciliation thunk's argument. */
 export interface ReconcileQueueItemArg {
   itemId: number
   /** Defaults to the configured queue id. */
@@ -14,13 +36,36 @@ export interface ReconcileQueueItemArg {
   delayMs?: number
 }
 
+/** What a reconciliation found: the persisted item, or that the server no longer has it. */
 export type ReconcileQueueItemResult = { kind: 'snapshot'; snapshot: SessionQueueItem } | { kind: 'gone' }
 
+/** Why a reconciliation gave up after its last retry. */
 export interface ReconcileRejection {
   error: string
   attempts: number
 }
 
+/** The reconciliation thunk's config: the state it reads and its rejection value. */
+export interface ReconcileThunkConfig {
+  state: { workflowExecution: WorkflowExecutionState }
+  rejectValue: ReconcileRejection
+}
+
+/**
+ * The reconciliation thunk one engine builds with the host's fetcher: dispatch it to ask the server about
+ * an item now; match its actions with `.pending` / `.fulfilled` / `.rejected` / `.settled`; abort it
+ * through the promise's `.abort()` or a `signal` passed when dispatching.
+ * @example
+ * const request = store.dispatch(execution.reconcileQueueItem({ itemId: 42 }))
+ * request.abort()
+ */
+export type ReconcileQueueItemThunk = AsyncThunk<
+  ReconcileQueueItemResult,
+  ReconcileQueueItemArg,
+  ReconcileThunkConfig
+>
+
+/** How failed fetches are retried. */
 export interface RetryOptions {
   /** Retries after the first failed attempt (default 3). */
   retries?: number
@@ -31,10 +76,10 @@ export interface RetryOptions {
   timeoutMs?: number
 }
 
+/** How the engine fetches queue items: the default `fetch` (with headers) or the host's own fetcher. */
 export interface ReconcileServices extends RetryOptions {
+  /** The host's fetcher (e.g. through its RTK Query endpoint); default: `fetch` against `baseUrl`. */
   fetchQueueItem?: FetchQueueItem
-  /** Overrides the configured `baseUrl` of the default fetch. */
-  baseUrl?: string
   /** Headers of the default fetch, e.g. `{ Authorization: 'Bearer …' }` for a multi-user server. */
   headers?: Record<string, string>
 }

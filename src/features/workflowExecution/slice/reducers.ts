@@ -77,18 +77,3 @@ export function cancelItems(
   }
   return next
 }
-
-export function withConfig(
-  state: WorkflowExecutionState,
-  config: Partial<WorkflowExecutionConfig>,
-): WorkflowExecutionState {
-  const next = { ...state, config: { ...state.config, ...config } }
-  // Items that ended before the configuration arrived settle now if their origin is not reconciled.
-  let entities = next.items.entities
-  for (const id of next.items.ids) {
-    const item = entities[id] as QueueItemExecution
-    const settled = settleUnreconciled(next.config, item)
-    if (settled !== item) entities = { ...entities, [id]: settled }
-  }
-  return enforceItemCap({ ...next, items: { ...next.items, entities } })
-}

@@ -65,3 +65,7 @@ export function selectRecentDecisions(state: WithWorkflowExecution, itemId: numb
   const item = state.workflowExecution.items.entities[itemId]
   return item ? recentDecisions(item.decisions) : []
 }
+
+/** Whether the bound socket is connected, as the engine last heard it. */
+export const selectSocketConnected = (state: WithWorkflowExecution): boolean =>
+  state.workflowExecution.connected

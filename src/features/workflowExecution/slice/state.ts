@@ -2,6 +2,9 @@ import { createEntityAdapter, type EntityState } from '@reduxjs/toolkit'
 import { emptyRecord } from '../model/records'
 import type { IdRecord, QueueItemExecution } from '../model/types'
 
+/** Where the engine's state sits in the host's root state, and the prefix of its action types. */
+export const REDUCER_PATH = 'workflowExecution' as const
+
 export const DEFAULT_MAX_ITEMS = 100
 /** How many evicted ids are remembered (E1) so trailing events cannot resurrect them. */
 export const DEFAULT_MAX_EVICTED_IDS = 1000

@@ -1,5 +1,5 @@
 import type { Dispatch } from '@reduxjs/toolkit'
-import { eventRejected, socketConnected, socketDisconnected, socketEventActions } from '../slice'
+import { eventRejected, socketConnected, socketDisconnected, socketEventActions } from '../slice/actions'
 import { socketEventSchemas, validateSocketEvent } from '../wire'
 import type { SocketEventName } from '../wire/types'
 import { boundedJsonPreview } from './preview'

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { executionConfigured } from '..'
-import { reconcileQueueItem } from '../../reconciliation'
+import { reconcileQueueItem } from './helpers'
 import { createInitialState, type WorkflowExecutionState } from '../state'
 import { selectActiveItemId, selectQueueItemIds } from '../selectors'
 import {
@@ -108,27 +107,6 @@ describe('LRU eviction', () => {
     // Item 1 is settled and no longer active; only item 2 is unsettled, and maxItems is 1.
     expect(selectActiveItemId({ workflowExecution: state }, 'canvas')).toBe(2)
     expect(ids(state)).toEqual([2])
-  })
-
-  it('lowering maxItems evicts at once', () => {
-    let state = createInitialState({ reconcileOrigins: [] })
-    for (let itemId = 1; itemId <= 10; itemId += 1)
-      state = reduce(state, ...runActions(itemId, 'completed', { origin: null }))
-    expect(state.items.ids).toHaveLength(10)
-    state = reduce(state, executionConfigured({ maxItems: 4 }))
-    expect(ids(state)).toEqual([7, 8, 9, 10])
-  })
-
-  it('items that ended before a configuration without reconciliation arrived settle then, and can go', () => {
-    let state = createInitialState({ maxItems: 2 })
-    for (let itemId = 1; itemId <= 4; itemId += 1)
-      state = reduce(state, ...runActions(itemId, 'completed', { origin: null }))
-    // Every origin is reconciled by default: terminal, but waiting for reconciliation.
-    expect(ids(state)).toEqual([1, 2, 3, 4])
-    expect(state.items.entities[1]?.settled).toBe(false)
-    state = reduce(state, executionConfigured({ reconcileOrigins: [] }))
-    expect(ids(state)).toEqual([3, 4])
-    expect(state.items.entities[4]?.settled).toBe(true)
   })
 
   it('remembers a bounded number of evicted ids', () => {

@@ -1,5 +1,5 @@
 import type { UnknownAction } from '@reduxjs/toolkit'
-import { reconcileQueueItem } from '../../reconciliation'
+import { createWorkflowExecution } from '../../createWorkflowExecution'
 import type { SessionQueueItem } from '../../wire/types'
 import {
   invocationComplete,
@@ -7,9 +7,13 @@ import {
   invocationProgress,
   invocationStarted,
   queueItemStatusChanged,
-  workflowExecutionReducer,
 } from '..'
 import type { WorkflowExecutionState } from '../state'
+
+/** A default engine's reducer and thunk: the reducer scenarios fold actions through them. */
+const defaultEngine = createWorkflowExecution()
+export const workflowExecutionReducer = defaultEngine.reducer
+export const reconcileQueueItem = defaultEngine.reconcileQueueItem
 
 /*
  * Wire payloads (as the server sends them: nulls present) and a reducer fold, for slice scenarios.

@@ -1,8 +1,8 @@
 import type { UnknownAction } from '@reduxjs/toolkit'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { queueCleared, queueItemsCanceled, workflowExecutionReducer } from '..'
-import { reconcileQueueItem } from '../../reconciliation'
+import { queueCleared, queueItemsCanceled } from '..'
+import { reconcileQueueItem, workflowExecutionReducer } from './helpers'
 import type { InvocationCopy, NodeStatus, QueueItemExecution } from '../../model/types'
 import { createInitialState, type WorkflowExecutionState } from '../state'
 import {

@@ -1,6 +1,6 @@
 import { configureStore } from '@reduxjs/toolkit'
 import { describe, expect, it } from 'vitest'
-import { workflowExecutionReducer } from '..'
+import { workflowExecutionReducer } from './helpers'
 import {
   selectActiveItemId,
   selectActiveNodeExecutionState,

@@ -8,16 +8,16 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { loadFixture, persisted, sequences } from '../../../../../test/fixtures'
 import {
   eventRejected,
-  executionConfigured,
   invocationOutputReceived,
   queueCleared,
   queueItemsCanceled,
   socketConnected,
   socketDisconnected,
   socketEventActions,
-  workflowExecutionReducer,
 } from '..'
-import { reconcileQueueItem, reconciliationAttemptFailed } from '../../reconciliation'
+import { createWorkflowExecution } from '../../createWorkflowExecution'
+import { reconciliationAttemptFailed } from '../../reconciliation'
+import { reconcileQueueItem, workflowExecutionReducer } from './helpers'
 import { recentDecisions } from '../../model/decisions'
 import { createInitialState, type WorkflowExecutionState } from '../state'
 import {
@@ -270,7 +270,6 @@ describe('serializable state and actions', () => {
         issues: [{ path: 'item_id', message: 'bad' }],
         preview: '{}',
       }),
-      executionConfigured({ maxItems: 1 }),
       socketDisconnected(),
     )
     return actions
@@ -281,7 +280,7 @@ describe('serializable state and actions', () => {
     const consoleErrors = vi.spyOn(console, 'error')
     // The dev checks stay on; only their slowness warning (timing, on a loaded machine) is silenced.
     const store = configureStore({
-      reducer: { workflowExecution: workflowExecutionReducer },
+      reducer: { workflowExecution: createWorkflowExecution({ maxItems: 1 }).reducer },
       middleware: (getDefaultMiddleware) =>
         getDefaultMiddleware({
           immutableCheck: { warnAfter: 60_000 },

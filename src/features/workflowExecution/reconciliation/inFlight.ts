@@ -1,11 +1,11 @@
-/** Something that can be aborted: the promise a dispatched thunk returns. */
+/** Something that can be aborted: a running thunk's own `abort`. */
 interface Abortable {
   abort(reason?: string): void
 }
 
 /**
  * In-flight reconciliations, by request id and by item. Lives in the closure of one
- * `addWorkflowExecutionListeners` call: promises never enter the store.
+ * `createWorkflowExecution` call: abort handles never enter the store.
  */
 export function createInFlightRegistry() {
   const requests = new Map<string, { itemId: number; request: Abortable }>()

@@ -1,0 +1,126 @@
+import { createListenerMiddleware, type Dispatch, type Reducer } from '@reduxjs/toolkit'
+import { addWorkflowExecutionListeners, DEFAULT_CANCELED_RECONCILE_DELAY_MS } from './listeners'
+import type { EngineDispatch } from './listeners/types'
+import {
+  createInFlightRegistry,
+  createReconcileQueueItem,
+  reconciliationAttemptFailed,
+} from './reconciliation'
+import {
+  createInitialState,
+  createWorkflowExecutionReducer,
+  eventRejected,
+  invocationOutputReceived,
+  REDUCER_PATH,
+  selectActiveItemId,
+  selectActiveNodeExecutionState,
+  selectNodeExecutionState,
+  selectNodeIds,
+  selectQueueItemExecution,
+  selectQueueItemIds,
+  selectQueueItems,
+  selectRecentDecisions,
+  selectSocketConnected,
+  selectWorkflowExecution,
+  socketConnected,
+  socketDisconnected,
+  socketEventActions,
+  type WithWorkflowExecution,
+  type WorkflowExecutionConfig,
+  type WorkflowExecutionState,
+} from './slice'
+import { bindSocket } from './socket'
+import type { SocketLike } from './socket/types'
+import type { WorkflowExecution, WorkflowExecutionOptions, WorkflowExecutionSelectors } from './types'
+
+const selectors: WorkflowExecutionSelectors = {
+  selectWorkflowExecution,
+  selectQueueItemExecution,
+  selectNodeExecutionState,
+  selectActiveItemId,
+  selectActiveNodeExecutionState,
+  selectQueueItemIds,
+  selectQueueItems,
+  selectNodeIds,
+  selectRecentDecisions,
+  selectSocketConnected,
+}
+
+/** What injection needs of a `combineSlices` reducer. */
+interface Injectable {
+  inject(slice: { reducerPath: string; reducer: Reducer }, config?: { overrideExisting?: boolean }): unknown
+}
+
+function injectorOf(reducer: Reducer<WorkflowExecutionState>): WorkflowExecution['injectInto'] {
+  const injectInto = (combined: Injectable, config?: { overrideExisting?: boolean }) =>
+    combined.inject({ reducerPath: REDUCER_PATH, reducer }, config)
+  // combineSlices types its result by the slices it was given; this is the same call with its type spelled.
+  return injectInto as unknown as WorkflowExecution['injectInto']
+}
+
+/** The serializable options: they go into the reducer's initial state. */
+function configOf(options: WorkflowExecutionOptions): Partial<WorkflowExecutionConfig> {
+  const config: Partial<WorkflowExecutionConfig> = {}
+  if (options.maxItems !== undefined) config.maxItems = options.maxItems
+  if (options.maxEvictedIds !== undefined) config.maxEvictedIds = options.maxEvictedIds
+  if (options.reconcileOrigins !== undefined) config.reconcileOrigins = options.reconcileOrigins
+  if (options.currentUserId !== undefined) config.currentUserId = options.currentUserId
+  if (options.queueId !== undefined) config.queueId = options.queueId
+  if (options.baseUrl !== undefined) config.baseUrl = options.baseUrl
+  return config
+}
+
+/**
+ * Builds one engine from one options object: the reducer (options in its initial state), the listener
+ * middleware, the socket binding and the reconciliation thunk with the host's fetcher. Works with
+ * `configureStore`, `combineSlices` and `inject` alike.
+ * @example
+ * const execution = createWorkflowExecution({ baseUrl: 'http://127.0.0.1:9090' })
+ * const store = configureStore({
+ *   reducer: combineSlices(execution),
+ *   middleware: (getDefault) => getDefault().concat(execution.middleware),
+ * })
+ * execution.bindSocket(io('http://127.0.0.1:9090', { path: '/ws/socket.io' }), store.dispatch)
+ */
+export function createWorkflowExecution(options: WorkflowExecutionOptions = {}): WorkflowExecution {
+  const initialState: WorkflowExecutionState = createInitialState(configOf(options))
+  const inFlight = createInFlightRegistry()
+  const reconcileQueueItem = createReconcileQueueItem(options, inFlight)
+  const reducer = createWorkflowExecutionReducer(initialState, reconcileQueueItem)
+  const listenerMiddleware = createListenerMiddleware<WithWorkflowExecution, EngineDispatch>()
+  const removeListeners = addWorkflowExecutionListeners(listenerMiddleware.startListening, {
+    reconcileQueueItem,
+    inFlight,
+    canceledReconcileDelayMs: options.canceledReconcileDelayMs ?? DEFAULT_CANCELED_RECONCILE_DELAY_MS,
+  })
+  const bindOptions = {
+    queueId: initialState.config.queueId,
+    ...(options.maxPreviewChars === undefined ? {} : { maxPreviewChars: options.maxPreviewChars }),
+  }
+
+  return {
+    reducerPath: REDUCER_PATH,
+    reducer,
+    middleware: listenerMiddleware.middleware,
+    startListening: listenerMiddleware.startListening,
+    bindSocket: (socket: SocketLike, dispatch: Dispatch) => bindSocket(socket, dispatch, bindOptions),
+    reconcileQueueItem,
+    actions: {
+      ...socketEventActions,
+      socketConnected,
+      socketDisconnected,
+      eventRejected,
+      invocationOutputReceived,
+      reconciliationAttemptFailed,
+      reconcileQueueItem,
+    },
+    selectors,
+    injectInto: injectorOf(reducer),
+    getInitialState: () => initialState,
+    inFlightCount: () => inFlight.size(),
+    close: () => {
+      removeListeners()
+      listenerMiddleware.clearListeners()
+    },
+  }
+}

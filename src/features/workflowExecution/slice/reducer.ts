@@ -1,0 +1,208 @@
+import type { Reducer, UnknownAction } from '@reduxjs/toolkit'
+import { reconciliationAttemptFailed } from '../reconciliation/actions'
+import type { ReconcileQueueItemResult, ReconcileQueueItemThunk } from '../reconciliation/types'
+import { withKey } from '../model/records'
+import type { ModelEvent } from '../model/types'
+import { validateSocketEvent } from '../wire'
+import type { SocketEventName, SocketEventPayloads } from '../wire/types'
+import {
+  batchEnqueued,
+  eventRejected,
+  invocationComplete,
+  invocationError,
+  invocationOutputReceived,
+  invocationProgress,
+  invocationStarted,
+  queueCleared,
+  queueItemsCanceled,
+  queueItemStatusChanged,
+  queueItemsRetried,
+  socketConnected,
+  socketDisconnected,
+} from './actions'
+import { completeEvent, errorEvent, progressEvent, startedEvent, statusEvent } from './events'
+import { applyItemEvent, cancelItems } from './reducers'
+import type { WorkflowExecutionState } from './state'
+
+type EngineAction =
+  | ReturnType<typeof queueItemStatusChanged>
+  | ReturnType<typeof invocationStarted>
+  | ReturnType<typeof invocationProgress>
+  | ReturnType<typeof invocationComplete>
+  | ReturnType<typeof invocationError>
+  | ReturnType<typeof batchEnqueued>
+  | ReturnType<typeof queueCleared>
+  | ReturnType<typeof queueItemsCanceled>
+  | ReturnType<typeof queueItemsRetried>
+  | ReturnType<typeof socketConnected>
+  | ReturnType<typeof socketDisconnected>
+  | ReturnType<typeof eventRejected>
+  | ReturnType<typeof invocationOutputReceived>
+  | ReturnType<typeof reconciliationAttemptFailed>
+
+const ENGINE_ACTION_TYPES: ReadonlySet<string> = new Set<EngineAction['type']>([
+  queueItemStatusChanged.type,
+  invocationStarted.type,
+  invocationProgress.type,
+  invocationComplete.type,
+  invocationError.type,
+  batchEnqueued.type,
+  queueCleared.type,
+  queueItemsCanceled.type,
+  queueItemsRetried.type,
+  socketConnected.type,
+  socketDisconnected.type,
+  eventRejected.type,
+  invocationOutputReceived.type,
+  reconciliationAttemptFailed.type,
+])
+
+/**
+ * The payload as the model may read it, or null. The socket binding has validated it already; the
+ * reducer checks again so that a hand-dispatched bad action still changes nothing and never throws.
+ */
+function checked<K extends SocketEventName>(event: K, payload: unknown): SocketEventPayloads[K] | null {
+  const result = validateSocketEvent(event, payload)
+  return result.ok ? result.value : null
+}
+
+function onItemEvent<P extends { item_id: number }>(
+  state: WorkflowExecutionState,
+  payload: P | null,
+  toModel: (payload: P) => ModelEvent,
+): WorkflowExecutionState {
+  return payload ? applyItemEvent(state, payload.item_id, toModel(payload)) : state
+}
+
+function reduceEngineAction(state: WorkflowExecutionState, action: EngineAction): WorkflowExecutionState {
+  switch (action.type) {
+    case queueItemStatusChanged.type:
+      return onItemEvent(state, checked('queue_item_status_changed', action.payload), statusEvent)
+    case invocationStarted.type:
+      return onItemEvent(state, checked('invocation_started', action.payload), startedEvent)
+    case invocationProgress.type:
+      return onItemEvent(state, checked('invocation_progress', action.payload), progressEvent)
+    case invocationComplete.type:
+      return onItemEvent(state, checked('invocation_complete', action.payload), completeEvent)
+    case invocationError.type:
+      return onItemEvent(state, checked('invocation_error', action.payload), errorEvent)
+    case queueCleared.type: {
+      const payload = checked('queue_cleared', action.payload)
+      if (!payload) return state
+      const userId = payload.user_id ?? null
+      const { currentUserId } = state.config
+      return cancelItems(
+        state,
+        (item) =>
+          userId === null ||
+          item.userId === userId ||
+          (item.userId === null && (currentUserId === null || currentUserId === userId)),
+        'queue_cleared',
+      )
+    }
+    case queueItemsCanceled.type: {
+      const payload = checked('queue_items_canceled', action.payload)
+      if (!payload) return state
+      const ids = new Set(payload.canceled_item_ids)
+      return cancelItems(state, (item) => ids.has(item.itemId), 'queue_items_canceled')
+    }
+    case socketConnected.type:
+      return { ...state, connected: true }
+    case socketDisconnected.type:
+      return { ...state, connected: false }
+    case invocationOutputReceived.type: {
+      // Dispatched by the engine, but a host may dispatch one by hand: never trust its shape.
+      const { itemId, preparedId } = (action.payload ?? {}) as Partial<typeof action.payload>
+      if (typeof itemId !== 'number' || typeof preparedId !== 'string') return state
+      return markDelivered(state, itemId, preparedId)
+    }
+    case reconciliationAttemptFailed.type:
+      if (typeof action.payload?.itemId !== 'number') return state
+      return applyItemEvent(state, action.payload.itemId, {
+        kind: 'reconcile_failed',
+        requestId: action.payload.requestId,
+        error: action.payload.error,
+        final: false,
+      })
+    // Known events that change no state of the engine's own.
+    case batchEnqueued.type:
+    case queueItemsRetried.type:
+    case eventRejected.type:
+      return state
+  }
+}
+
+function resultEvent(requestId: string, result: ReconcileQueueItemResult): ModelEvent {
+  return result.kind === 'gone'
+    ? { kind: 'snapshot_gone', requestId }
+    : { kind: 'snapshot', requestId, snapshot: result.snapshot }
+}
+
+function markDelivered(
+  state: WorkflowExecutionState,
+  itemId: number,
+  preparedId: string,
+): WorkflowExecutionState {
+  const item = state.items.entities[itemId]
+  if (!item || Object.hasOwn(item.deliveredOutputs, preparedId)) return state
+  const deliveredOutputs = withKey(item.deliveredOutputs, preparedId, true as const)
+  return {
+    ...state,
+    items: { ...state.items, entities: { ...state.items.entities, [itemId]: { ...item, deliveredOutputs } } },
+  }
+}
+
+/**
+ * Freezes what a case created, stopping at what is already frozen (everything it reused): state cannot
+ * be mutated by accident and RTK's dev checks skip unchanged subtrees.
+ */
+function freezeNew<T>(value: T): T {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value
+  Object.freeze(value)
+  for (const key of Object.keys(value)) freezeNew((value as Record<string, unknown>)[key])
+  return value
+}
+
+/**
+ * The engine's reducer: one plain function over its own actions and its thunk's, without immer (every
+ * case builds the next state from unshared copies with the pure model, so drafts would only add cost).
+ * A payload that fails its schema leaves the state as it was: a bad action never throws.
+ */
+export function createWorkflowExecutionReducer(
+  initialState: WorkflowExecutionState,
+  reconcileQueueItem: ReconcileQueueItemThunk,
+): Reducer<WorkflowExecutionState> {
+  const { pending, fulfilled, rejected } = reconcileQueueItem
+  const reduce = (state: WorkflowExecutionState, action: UnknownAction): WorkflowExecutionState => {
+    if (ENGINE_ACTION_TYPES.has(action.type)) return reduceEngineAction(state, action as EngineAction)
+    if (pending.match(action))
+      return applyItemEvent(state, action.meta.arg.itemId, {
+        kind: 'reconcile_requested',
+        requestId: action.meta.requestId,
+      })
+    if (fulfilled.match(action))
+      return applyItemEvent(state, action.meta.arg.itemId, resultEvent(action.meta.requestId, action.payload))
+    if (rejected.match(action)) {
+      // condition() said no: the thunk never started, nothing to record.
+      if (action.meta.condition) return state
+      const requestId = action.meta.requestId
+      return applyItemEvent(
+        state,
+        action.meta.arg.itemId,
+        action.meta.aborted
+          ? { kind: 'reconcile_aborted', requestId }
+          : {
+              kind: 'reconcile_failed',
+              requestId,
+              error: action.payload?.error ?? action.error.message ?? 'reconciliation failed',
+              final: true,
+            },
+      )
+    }
+    return state
+  }
+  return (state = initialState, action) => {
+    const next = reduce(state, action)
+    return next === state ? state : freezeNew(next)
+  }
+}

@@ -1,0 +1,37 @@
+import type { ValidationIssue } from '../wire'
+import type { InvocationOutput } from '../wire/types'
+
+/** A socket payload that failed its schema: dispatched instead of the event's action, it changes no state. */
+export interface EventRejectedPayload {
+  /** The socket event name, e.g. `'invocation_complete'`. */
+  event: string
+  /** The first schema issues (at most 10), each with its path. */
+  issues: ValidationIssue[]
+  /** The start of the rejected payload as JSON, bounded, for debugging. */
+  preview: string
+}
+
+/** Where an output was learned: the socket's `invocation_complete`, or the persisted session. */
+export type OutputSource = 'socket' | 'reconciliation'
+
+/**
+ * One output, delivered exactly once per (item, prepared id), whichever way it arrived.
+ * @example
+ * execution.startListening({
+ *   actionCreator: invocationOutputReceived,
+ *   effect: ({ payload }) => {
+ *     if (payload.output.type === 'image_output') addToGallery(payload.output.image.image_name)
+ *   },
+ * })
+ */
+export interface InvocationOutputReceivedPayload {
+  itemId: number
+  /** The prepared (executed) invocation id: one per copy of an iterate fan-out. */
+  preparedId: string
+  /** The graph node it is a copy of; null for an orphan (a persisted result neither mapping names). */
+  sourceNodeId: string | null
+  output: InvocationOutput
+  origin: string | null
+  destination: string | null
+  via: OutputSource
+}
