@@ -45,12 +45,23 @@ export interface WorkflowExecutionSelectors {
   selectSocketConnected: typeof import('./slice/selectors').selectSocketConnected
 }
 
+type SliceActions = typeof import('./slice/actions')
+
 /** The engine's action creators, as the root exports them, plus this engine's reconciliation thunk. */
-export type WorkflowExecutionActions = typeof import('./slice/actions').socketEventActions & {
-  socketConnected: typeof import('./slice/actions').socketConnected
-  socketDisconnected: typeof import('./slice/actions').socketDisconnected
-  eventRejected: typeof import('./slice/actions').eventRejected
-  invocationOutputReceived: typeof import('./slice/actions').invocationOutputReceived
+export interface WorkflowExecutionActions {
+  queueItemStatusChanged: SliceActions['queueItemStatusChanged']
+  invocationStarted: SliceActions['invocationStarted']
+  invocationProgress: SliceActions['invocationProgress']
+  invocationComplete: SliceActions['invocationComplete']
+  invocationError: SliceActions['invocationError']
+  batchEnqueued: SliceActions['batchEnqueued']
+  queueCleared: SliceActions['queueCleared']
+  queueItemsCanceled: SliceActions['queueItemsCanceled']
+  queueItemsRetried: SliceActions['queueItemsRetried']
+  socketConnected: SliceActions['socketConnected']
+  socketDisconnected: SliceActions['socketDisconnected']
+  eventRejected: SliceActions['eventRejected']
+  invocationOutputReceived: SliceActions['invocationOutputReceived']
   reconciliationAttemptFailed: typeof import('./reconciliation/actions').reconciliationAttemptFailed
   reconcileQueueItem: ReconcileQueueItemThunk
 }
