@@ -1,5 +1,5 @@
 /*
- * Cost of one event: the engine's reducer against the yardstick of DESIGN.md ("Cost"), a reducer that
+ * Cost of one event: the engine's reducer against the yardstick of docs/design.md ("Cost"), a reducer that
  * does only the minimal immutable update the event needs (no validation, no rule table, no tallies, no
  * decision record, no immer). Both run the same progress events over items of 10 and 10,000 nodes, side by
  * side in one process. `npm run bench`.

@@ -1,4 +1,4 @@
-// Public and shared types of the simulator. Wire shapes follow /work/shared/PROTOCOL.md.
+// Public and shared types of the simulator. Wire shapes follow docs/protocol.md.
 
 export type QueueItemStatus = 'pending' | 'in_progress' | 'waiting' | 'completed' | 'failed' | 'canceled'
 

@@ -17,7 +17,7 @@ import {
 
 /*
  * Model-based walk of the rule table: every (item state, event) pair the model can meet, not only the
- * rows, is run through `transition`, and the invariants of DESIGN.md are checked on each step.
+ * rows, is run through `transition`, and the invariants of docs/guarantees.md are checked on each step.
  */
 
 const QUEUE: (QueueStatus | null)[] = [

@@ -1,4 +1,4 @@
-import { delay, http, HttpResponse } from 'msw'
+import { delay, http, HttpResponse, type HttpHandler } from 'msw'
 import type { SessionQueueItem } from '../features/workflowExecution/wire/types'
 
 /** What the mocked endpoint answers for one item; by default the stored item, or 404. */
@@ -25,7 +25,23 @@ export interface QueueItemRequestLog {
  * msw handlers for `GET {baseUrl}/api/v1/queue/:queueId/i/:itemId` backed by a small in-memory table the
  * test controls: store items, script one-off answers, delay answers, and read which requests were made.
  */
-export function createQueueItemServer({ baseUrl, items = [] }: QueueItemServerOptions) {
+/** A mocked queue-item endpoint and the table behind it. */
+export interface QueueItemServer {
+  /** Give these to msw's `setupServer(...)` or `server.use(...)`. */
+  handlers: HttpHandler[]
+  /** Every request made, in order. */
+  requests: QueueItemRequestLog[]
+  /** Store (or replace) the persisted item the endpoint returns. */
+  setItem(item: SessionQueueItem): void
+  removeItem(itemId: number): void
+  /** The next answers for an item, in order, before it falls back to the stored item. */
+  script(itemId: number, ...responses: QueueItemResponse[]): void
+  /** Delay every answer for an item. */
+  setDelay(itemId: number, ms: number): void
+  requestsFor(itemId: number): QueueItemRequestLog[]
+}
+
+export function createQueueItemServer({ baseUrl, items = [] }: QueueItemServerOptions): QueueItemServer {
   const table = new Map<number, SessionQueueItem>(items.map((item) => [item.item_id, item]))
   const scripted = new Map<number, QueueItemResponse[]>()
   const delays = new Map<number, number>()
@@ -87,5 +103,3 @@ export function createQueueItemServer({ baseUrl, items = [] }: QueueItemServerOp
     },
   }
 }
-
-export type QueueItemServer = ReturnType<typeof createQueueItemServer>

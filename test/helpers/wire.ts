@@ -1,6 +1,6 @@
 import type { QueueStatus, SessionQueueItem } from '../../src'
 
-/** Wire payloads in the shapes PROTOCOL.md describes, with every socket field present. */
+/** Wire payloads in the shapes docs/protocol.md describes, with every socket field present. */
 
 export interface ItemContext {
   itemId: number

@@ -21,7 +21,7 @@ const TALLY_FIELD: Record<CopyStatus, 'running' | 'completed' | 'failed' | 'canc
   canceled: 'canceled',
 }
 
-/** DESIGN.md's aggregation: FAILED > IN_PROGRESS > CANCELED > COMPLETED > PENDING. */
+/** The aggregation of docs/model.md: FAILED > IN_PROGRESS > CANCELED > COMPLETED > PENDING. */
 export function nodeStatusOf(tally: NodeTally): NodeStatus {
   if (tally.failed > 0) return 'FAILED'
   if (tally.running > 0) return 'IN_PROGRESS'

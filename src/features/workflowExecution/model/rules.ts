@@ -51,8 +51,8 @@ const COPY_NOT_TERMINAL = ['unknown', 'in_progress', 'canceled'] as const satisf
 
 /**
  * The model, as data. Read top to bottom: the first row whose event, queue status, copy status and guard
- * all match decides. Every (state, event) pair matches some row (a test walks them all). DESIGN.md's
- * table, with R0 and R5 added for the reconciliation bookkeeping it describes in prose.
+ * all match decides. Every (state, event) pair matches some row (a test walks them all). docs/model.md
+ * explains each row.
  */
 // prettier-ignore
 export const RULES: readonly Rule[] = [

@@ -1,7 +1,7 @@
 import { createSelector } from '@reduxjs/toolkit'
 import { recentDecisions } from '../model/decisions'
 import { getOwn } from '../model/records'
-import type { NodeExecutionState, QueueItemExecution } from '../model/types'
+import type { DecisionEntry, NodeExecutionState, QueueItemExecution } from '../model/types'
 import type { WorkflowExecutionState } from './state'
 
 export interface WithWorkflowExecution {
@@ -13,7 +13,8 @@ export interface WithWorkflowExecution {
  * node's object stays the same when another node changes, and `useSelector` re-renders only its reader.
  */
 
-export const selectWorkflowExecution = (state: WithWorkflowExecution) => state.workflowExecution
+export const selectWorkflowExecution = (state: WithWorkflowExecution): WorkflowExecutionState =>
+  state.workflowExecution
 
 export function selectQueueItemExecution(
   state: WithWorkflowExecution,
@@ -44,10 +45,11 @@ export function selectActiveNodeExecutionState(
   return itemId === undefined ? undefined : selectNodeExecutionState(state, itemId, nodeId)
 }
 
-export const selectQueueItemIds = (state: WithWorkflowExecution) => state.workflowExecution.items.ids
+export const selectQueueItemIds = (state: WithWorkflowExecution): number[] =>
+  state.workflowExecution.items.ids
 
 /** Items most recently touched first. */
-export const selectQueueItems = createSelector(
+export const selectQueueItems: (state: WithWorkflowExecution) => QueueItemExecution[] = createSelector(
   [(state: WithWorkflowExecution) => state.workflowExecution.items],
   (items) =>
     items.ids
@@ -61,7 +63,7 @@ export function selectNodeIds(state: WithWorkflowExecution, itemId: number): str
   return item ? Object.keys(item.nodes) : []
 }
 
-export function selectRecentDecisions(state: WithWorkflowExecution, itemId: number) {
+export function selectRecentDecisions(state: WithWorkflowExecution, itemId: number): DecisionEntry[] {
   const item = state.workflowExecution.items.entities[itemId]
   return item ? recentDecisions(item.decisions) : []
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 
 /*
- * Schemas of what an InvokeAI-compatible server sends (PROTOCOL.md). Strict on what the model reads,
+ * Schemas of what an InvokeAI-compatible server sends (docs/protocol.md). Strict on what the model reads,
  * tolerant of everything else: loose objects let unknown fields pass, and the fields that 6.11-6.13
  * servers lack (user_id, status_sequence, device, ...) are optional. Compiled once, at import.
  */

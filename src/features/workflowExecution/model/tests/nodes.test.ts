@@ -26,7 +26,7 @@ import {
   status,
 } from './builders'
 
-/** DESIGN.md's aggregation, written from the copies themselves (not from the model's counters). */
+/** The aggregation of docs/model.md, written from the copies themselves (not from the model's counters). */
 function expectedNodeStatus(copies: InvocationCopy[]): NodeStatus {
   if (copies.some((copy) => copy.status === 'failed')) return 'FAILED'
   if (copies.some((copy) => copy.status === 'in_progress')) return 'IN_PROGRESS'

@@ -29,7 +29,7 @@ import {
 } from './builders'
 
 /*
- * One test per row of DESIGN.md's rule table (plus the code's R0, R5 and U1): each walks one row with
+ * One test per row of the rule table (docs/model.md) (plus the code's R0, R5 and U1): each walks one row with
  * `transition` and asserts the decision and what the item became.
  */
 

@@ -16,7 +16,7 @@ import {
 
 /*
  * Random, schema-valid traffic for a handful of items through the slice reducer: it never throws, and
- * after every action the state keeps the invariants DESIGN.md promises.
+ * after every action the state keeps the invariants docs/guarantees.md promises.
  */
 
 const ITEM_IDS = [1, 2, 3, 4, 5]
