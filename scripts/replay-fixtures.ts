@@ -10,7 +10,7 @@ import {
   type SessionQueueItem,
   type SocketEventName,
 } from '../src'
-import { recentDecisions, socketEventActions } from '../src/features/workflowExecution'
+import { nodeViewsOf, recentDecisions, socketEventActions } from '../src/features/workflowExecution'
 
 type Sequence = [SocketEventName, Record<string, unknown>][]
 
@@ -41,7 +41,7 @@ function printItem(item: QueueItemExecution) {
     `  item ${item.itemId}  status ${item.status}  reconciliation ${item.reconciliation.phase}  ` +
       `ignored ${ignored.map((decision) => `${decision.rule}(${decision.event})`).join(' ') || 'none'}`,
   )
-  for (const node of Object.values(item.nodes)) {
+  for (const node of Object.values(nodeViewsOf(item))) {
     const outputs = node.outputs.map((output) => output.type).join(', ')
     console.log(
       `    ${(types.get(node.nodeId) ?? '').padEnd(20)} ${node.nodeId.slice(0, 8)}  ${node.status.padEnd(11)} ` +

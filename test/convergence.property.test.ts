@@ -22,6 +22,7 @@ import {
   type ItemTruth,
   type WorkflowCase,
 } from './property/workflowRuns'
+import { nodesOf } from '../src/features/workflowExecution/model/read'
 
 const RUNS = Number(process.env.CONVERGENCE_RUNS ?? 1000)
 const PATH = process.env.CONVERGENCE_PATH
@@ -152,13 +153,13 @@ function checkConvergence(result: Awaited<ReturnType<typeof deliver>>) {
     expect(item.status, `item ${truth.itemId} status`).toBe(truth.final.status)
     expect(item.settled, `item ${truth.itemId} settled`).toBe(true)
     const table = Object.fromEntries(
-      Object.values(item.nodes).map((node) => [
+      Object.values(nodesOf(item)).map((node) => [
         node.nodeId,
         { status: node.status, outputs: stripNulls(node.outputs) },
       ]),
     )
     expect(table, `item ${truth.itemId} node table`).toEqual(expectedNodeTable(truth.final))
-    expect(Object.values(item.nodes).filter((node) => node.status === 'IN_PROGRESS')).toEqual([])
+    expect(Object.values(nodesOf(item)).filter((node) => node.status === 'IN_PROGRESS')).toEqual([])
   }
   // Every persisted output of a tracked item reached the host exactly once; nothing else did.
   const delivered = outputs.map((output) => `${output.itemId}/${output.preparedId}`).sort()

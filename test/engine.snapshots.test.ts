@@ -11,6 +11,7 @@ import { persisted, sequences, type SocketSequence } from './fixtures'
 import type { Engine } from './helpers/engine'
 import { useEngines } from './helpers/harness'
 import { complete, persistedItem, started, statusChanged, stripNulls } from './helpers/wire'
+import { nodesOf } from '../src/features/workflowExecution/model/read'
 
 const engine = useEngines()
 
@@ -52,7 +53,7 @@ function persistedTable(itemId: 42 | 43) {
 function nodeTable(e: Engine, itemId: number) {
   const item = e.item(itemId)
   return Object.fromEntries(
-    Object.values(item?.nodes ?? {}).map((node) => [
+    Object.values(nodesOf(item)).map((node) => [
       node.nodeId,
       { status: node.status, outputs: stripNulls(node.outputs) },
     ]),

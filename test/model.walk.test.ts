@@ -11,7 +11,8 @@ import {
   decide,
   getOwn,
   transition,
-  withKey,
+  trieGet,
+  trieSet,
   type ModelEvent,
 } from '../src/features/workflowExecution'
 
@@ -61,11 +62,12 @@ function itemIn(
       ? item
       : {
           ...item,
-          copies: withKey(item.copies, 'p', {
+          copies: trieSet(item.copies, 'p', {
             preparedId: 'p',
             sourceNodeId: 'n',
             status: copy,
             output: null,
+            delivered: false,
           }),
         }
   return {
@@ -157,7 +159,7 @@ const cases = QUEUE.flatMap((queue) =>
   ),
 )
 
-const copyStatus = (item: QueueItemExecution) => getOwn(item.copies, 'p')?.status ?? 'unknown'
+const copyStatus = (item: QueueItemExecution) => trieGet(item.copies, 'p')?.status ?? 'unknown'
 
 describe('walking every (state, event) pair of the model', () => {
   it(`covers ${cases.length} pairs, each decided by exactly the first matching row`, () => {

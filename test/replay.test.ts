@@ -13,6 +13,7 @@ import {
   socketEventActions,
 } from '../src/features/workflowExecution'
 import { persisted, sequences, type SocketSequence } from './fixtures'
+import { nodesOf } from '../src/features/workflowExecution/model/read'
 
 /*
  * Whatever order and duplication the socket delivers the fixture runs in, the store ends where the
@@ -40,7 +41,7 @@ function withoutNulls(value: unknown): unknown {
 /** Node statuses and output sets (order-free, nulls removed) of an item. */
 function view(item: QueueItemExecution): Record<string, NodeView> {
   return Object.fromEntries(
-    Object.values(item.nodes).map((node) => [
+    Object.values(nodesOf(item)).map((node) => [
       node.nodeId,
       {
         status: node.status,
@@ -111,7 +112,7 @@ function expectConverged(store: ReturnType<typeof createStore>, run: (typeof RUN
   const snapshot = run.snapshot()
   expect(item.status).toBe(snapshot.status)
   expect(view(item)).toEqual(projection(snapshot))
-  expect(Object.values(item.nodes).some((node) => node.status === 'IN_PROGRESS')).toBe(false)
+  expect(Object.values(nodesOf(item)).some((node) => node.status === 'IN_PROGRESS')).toBe(false)
 }
 
 describe('replaying the fixture runs converges to the persisted session', () => {

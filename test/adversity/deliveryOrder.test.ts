@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { SessionQueueItem } from '../../src'
 import { useEngines } from '../helpers/harness'
 import { statusChanged } from '../helpers/wire'
+import { nodeOf } from '../../src/features/workflowExecution/model/read'
 
 const engine = useEngines()
 
@@ -33,7 +34,7 @@ describe('outputs delivered by reconciliation come in execution order', () => {
     await e.settle()
 
     // Node outputs use the first occurrence: correct.
-    expect(e.item(1)?.nodes.gen?.outputs).toEqual([{ type: 'out_x' }, { type: 'out_y' }])
+    expect(nodeOf(e.item(1), 'gen')?.outputs).toEqual([{ type: 'out_x' }, { type: 'out_y' }])
     // Delivery should follow the same execution order: x (index 0), y (1), z (3).
     expect(e.outputs().map((output) => output.preparedId)).toEqual(['x', 'y', 'z'])
   })

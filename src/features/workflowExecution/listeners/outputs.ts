@@ -1,4 +1,5 @@
-import { getOwn } from '../model/records'
+import { isDelivered } from '../model/delivery'
+import { trieForEach, trieGet } from '../model/structures/hashTrie'
 import type { QueueItemExecution } from '../model/types'
 import type { InvocationOutputReceivedPayload, OutputSource } from '../slice/types'
 
@@ -8,9 +9,8 @@ export function undeliveredOutput(
   preparedId: string,
   via: OutputSource,
 ): InvocationOutputReceivedPayload | null {
-  const copy = getOwn(item.copies, preparedId)
-  if (copy?.status !== 'completed' || !copy.output || Object.hasOwn(item.deliveredOutputs, preparedId))
-    return null
+  const copy = trieGet(item.copies, preparedId)
+  if (copy?.status !== 'completed' || !copy.output || isDelivered(item, preparedId)) return null
   return {
     itemId: item.itemId,
     preparedId,
@@ -33,12 +33,12 @@ export function undeliveredOutputs(
     if (!rank.has(id)) rank.set(id, index)
   })
   const pending: InvocationOutputReceivedPayload[] = []
-  for (const preparedId in item.copies) {
+  trieForEach(item.copies, (_copy, preparedId) => {
     const payload = undeliveredOutput(item, preparedId, 'reconciliation')
     if (payload) pending.push(payload)
-  }
+  })
   for (const orphan of item.orphanOutputs) {
-    if (Object.hasOwn(item.deliveredOutputs, orphan.preparedId)) continue
+    if (isDelivered(item, orphan.preparedId)) continue
     pending.push({
       itemId: item.itemId,
       preparedId: orphan.preparedId,

@@ -1,6 +1,7 @@
 import { GUARDS } from './guards'
-import { getOwn } from './records'
-import { RULES, type Rule } from './rules'
+import { trieGet } from './structures/hashTrie'
+import { ALL_EVENTS, RULES, type Rule } from './rules'
+import { QUEUE_STATUSES } from '../wire/schemas'
 import type {
   CopyState,
   Decision,
@@ -39,7 +40,7 @@ export function queueStateOf(item: QueueItemExecution): QueueState {
 
 export function copyStateOf(item: QueueItemExecution, event: ModelEvent): CopyState {
   if (event.kind !== 'invocation') return 'unknown'
-  return getOwn(item.copies, event.preparedId)?.status ?? 'unknown'
+  return trieGet(item.copies, event.preparedId)?.status ?? 'unknown'
 }
 
 export function matches(rule: Rule, key: EventKey, queue: QueueState, copy: CopyState): boolean {
@@ -48,6 +49,28 @@ export function matches(rule: Rule, key: EventKey, queue: QueueState, copy: Copy
     (rule.queue === undefined || rule.queue.includes(queue)) &&
     (rule.copy === undefined || rule.copy.includes(copy))
   )
+}
+
+/**
+ * The table, precompiled: for each (event, queue status, copy status) the rows that match it, in table
+ * order. Built once, at import, from RULES itself; a lookup replaces a scan of every row.
+ */
+const ROWS_BY_KEY: ReadonlyMap<string, readonly Rule[]> = (() => {
+  const byKey = new Map<string, Rule[]>()
+  const queues: QueueState[] = ['none', ...QUEUE_STATUSES]
+  const copies: CopyState[] = ['unknown', 'in_progress', 'completed', 'failed', 'canceled']
+  for (const key of ALL_EVENTS)
+    for (const queue of queues)
+      for (const copy of copies)
+        byKey.set(
+          lookupKey(key, queue, copy),
+          RULES.filter((rule) => matches(rule, key, queue, copy)),
+        )
+  return byKey
+})()
+
+function lookupKey(key: EventKey, queue: QueueState, copy: CopyState): string {
+  return `${key}|${queue}|${copy}`
 }
 
 /** The first row of the table that matches decides. The table is total: a test walks every pair. */
@@ -59,8 +82,7 @@ export function decide(
   const key = eventKeyOf(event)
   const queue = queueStateOf(item)
   const copy = copyStateOf(item, event)
-  for (const rule of RULES) {
-    if (!matches(rule, key, queue, copy)) continue
+  for (const rule of ROWS_BY_KEY.get(lookupKey(key, queue, copy)) ?? []) {
     if (rule.guard && !GUARDS[rule.guard](item, event, context)) continue
     return { applied: rule.apply, rule: rule.id, row: rule }
   }

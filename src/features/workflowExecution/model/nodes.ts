@@ -1,18 +1,21 @@
-import { emptyRecord, getOwn, withKey } from './records'
+import { getOwn } from './records'
+import { emptyTrie, trieForEach, trieGet, trieSet } from './structures/hashTrie'
+import { emptyList, listAppend, listToArray } from './structures/outputList'
 import type {
   CopyStatus,
   InvocationCopy,
   NodeExecutionState,
+  NodeRecord,
   NodeStatus,
   NodeTally,
   QueueItemExecution,
 } from './types'
-import type { ProgressImage } from '../wire/types'
+import type { InvocationOutput, ProgressImage } from '../wire/types'
 
 /** Progress images longer than this (characters of data URL) are not stored: a sane preview is far smaller. */
 export const MAX_PROGRESS_IMAGE_CHARS = 1_048_576
 
-const EMPTY_TALLY: NodeTally = { running: 0, completed: 0, failed: 0, canceled: 0, imageFrom: null }
+export const EMPTY_TALLY: NodeTally = { running: 0, completed: 0, failed: 0, canceled: 0, imageFrom: null }
 
 const TALLY_FIELD: Record<CopyStatus, 'running' | 'completed' | 'failed' | 'canceled'> = {
   in_progress: 'running',
@@ -30,8 +33,16 @@ export function nodeStatusOf(tally: NodeTally): NodeStatus {
   return 'PENDING'
 }
 
-export function pendingNode(nodeId: string): NodeExecutionState {
-  return { nodeId, status: 'PENDING', progress: null, progressImage: null, outputs: [], error: null }
+export function pendingNode(nodeId: string): NodeRecord {
+  return {
+    nodeId,
+    status: 'PENDING',
+    progress: null,
+    progressImage: null,
+    outputs: emptyList(),
+    error: null,
+    tally: EMPTY_TALLY,
+  }
 }
 
 export function storableImage(image: ProgressImage | null | undefined): ProgressImage | null {
@@ -46,52 +57,73 @@ function moveTally(tally: NodeTally, from: CopyStatus | undefined, to: CopyStatu
   return next
 }
 
+/** What one copy's event changes on its node, besides the status its tally gives. */
+export interface NodePatch {
+  progress?: number | null
+  progressImage?: ProgressImage | null
+  error?: NodeRecord['error']
+  /** An output to append. */
+  output?: InvocationOutput
+}
+
 export interface CopyChange {
   preparedId: string
   sourceNodeId: string
   status: CopyStatus
   output?: InvocationCopy['output']
-  /** Node fields to change besides its status (progress, image, outputs, error). */
-  node?: (node: NodeExecutionState, tally: NodeTally) => Partial<NodeExecutionState>
+  node?: (node: NodeRecord, tally: NodeTally) => NodePatch
   imageFrom?: string | null
 }
 
-/** Moves one copy to a status and updates only its node and that node's tally: O(1) in nodes and copies. */
-export function changeCopy(item: QueueItemExecution, change: CopyChange): QueueItemExecution {
-  const previous = getOwn(item.copies, change.preparedId)
+/** The fields of an item one copy change rewrites: its copy and its node, O(log n) in copies. */
+export type CopyFields = Pick<QueueItemExecution, 'copies' | 'nodes'>
+
+/** Moves one copy to a status and updates only its node: O(1) in nodes, O(log n) in copies. */
+export function changeCopy(item: CopyFields, change: CopyChange): CopyFields {
+  const previous = trieGet(item.copies, change.preparedId)
   const sourceNodeId = previous?.sourceNodeId ?? change.sourceNodeId
-  const copy: InvocationCopy = {
-    preparedId: change.preparedId,
-    sourceNodeId,
-    status: change.status,
-    output: change.output !== undefined ? change.output : (previous?.output ?? null),
-  }
-  const previousTally = getOwn(item.tallies, sourceNodeId)
-  let tally = moveTally(previousTally ?? EMPTY_TALLY, previous?.status, change.status)
+  const output = change.output !== undefined ? change.output : (previous?.output ?? null)
+  const node = getOwn(item.nodes, sourceNodeId) ?? pendingNode(sourceNodeId)
+  let tally = moveTally(node.tally, previous?.status, change.status)
   if (change.imageFrom !== undefined && change.imageFrom !== tally.imageFrom) {
     tally = { ...tally, imageFrom: change.imageFrom }
   }
-  const node = getOwn(item.nodes, sourceNodeId) ?? pendingNode(sourceNodeId)
   const patch = change.node ? change.node(node, tally) : {}
-  const nextNode: NodeExecutionState = { ...node, ...patch, status: nodeStatusOf(tally) }
-  // A progress event changes only its node: the copy and tally records are not copied for nothing.
-  const copyUnchanged = previous?.status === copy.status && previous.output === copy.output
+  const nextNode: NodeRecord = {
+    nodeId: node.nodeId,
+    status: nodeStatusOf(tally),
+    progress: patch.progress !== undefined ? patch.progress : node.progress,
+    progressImage: patch.progressImage !== undefined ? patch.progressImage : node.progressImage,
+    outputs: patch.output ? listAppend(node.outputs, patch.output) : node.outputs,
+    error: patch.error !== undefined ? patch.error : node.error,
+    tally,
+  }
+  // A progress event changes only its node: the copy is not rewritten for nothing.
+  const copyUnchanged = previous?.status === change.status && previous.output === output
   return {
-    ...item,
-    copies: copyUnchanged ? item.copies : withKey(item.copies, change.preparedId, copy),
-    tallies: tally === previousTally ? item.tallies : withKey(item.tallies, sourceNodeId, tally),
-    nodes: withKey(item.nodes, sourceNodeId, nextNode),
+    copies: copyUnchanged
+      ? item.copies
+      : trieSet(item.copies, change.preparedId, {
+          preparedId: change.preparedId,
+          sourceNodeId,
+          status: change.status,
+          output,
+          delivered: previous?.delivered ?? false,
+        }),
+    nodes: { ...item.nodes, [sourceNodeId]: nextNode },
   }
 }
 
 /** Every copy still running becomes canceled: an item that stopped leaves no node IN_PROGRESS. */
-export function cancelRunningCopies(item: QueueItemExecution): QueueItemExecution {
-  let next = item
-  for (const preparedId in item.copies) {
-    const copy = item.copies[preparedId]
-    if (copy?.status !== 'in_progress') continue
+export function cancelRunningCopies(item: CopyFields): CopyFields {
+  const running: InvocationCopy[] = []
+  trieForEach(item.copies, (copy) => {
+    if (copy.status === 'in_progress') running.push(copy)
+  })
+  let next: CopyFields = { copies: item.copies, nodes: item.nodes }
+  for (const copy of running) {
     next = changeCopy(next, {
-      preparedId,
+      preparedId: copy.preparedId,
       sourceNodeId: copy.sourceNodeId,
       status: 'canceled',
       node: () => ({ progress: null }),
@@ -100,6 +132,18 @@ export function cancelRunningCopies(item: QueueItemExecution): QueueItemExecutio
   return next
 }
 
-export function emptyNodeMaps(): Pick<QueueItemExecution, 'copies' | 'nodes' | 'tallies'> {
-  return { copies: emptyRecord(), nodes: emptyRecord(), tallies: emptyRecord() }
+export function emptyNodeMaps(): CopyFields {
+  return { copies: emptyTrie(), nodes: {} }
+}
+
+/** The public view of a stored node (its outputs as one array). */
+export function nodeView(node: NodeRecord): NodeExecutionState {
+  return {
+    nodeId: node.nodeId,
+    status: node.status,
+    progress: node.progress,
+    progressImage: node.progressImage,
+    outputs: listToArray(node.outputs),
+    error: node.error,
+  }
 }

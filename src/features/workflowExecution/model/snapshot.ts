@@ -1,9 +1,12 @@
 import { nodeStatusOf, pendingNode } from './nodes'
 import { draftRecord, finishRecord, getOwn } from './records'
+import { trieForEach, trieSetAll } from './structures/hashTrie'
+import { listFrom } from './structures/outputList'
 import type {
   IdRecord,
   InvocationCopy,
   NodeError,
+  NodeRecord,
   NodeTally,
   OrphanOutput,
   QueueItemExecution,
@@ -39,7 +42,7 @@ function executionOrder(snapshot: SessionQueueItem): Map<string, number> {
   return order
 }
 
-function sourceResolver(item: QueueItemExecution, snapshot: SessionQueueItem) {
+function sourceResolver(copies: Map<string, InvocationCopy>, snapshot: SessionQueueItem) {
   const direct = snapshot.session.prepared_source_mapping as IdRecord<string> | undefined
   const reverse = new Map<string, string>()
   for (const [sourceId, preparedIds] of ownEntries(
@@ -48,9 +51,7 @@ function sourceResolver(item: QueueItemExecution, snapshot: SessionQueueItem) {
     for (const preparedId of preparedIds) reverse.set(preparedId, sourceId)
   }
   return (preparedId: string): string | undefined =>
-    (direct && getOwn(direct, preparedId)) ??
-    reverse.get(preparedId) ??
-    getOwn(item.copies, preparedId)?.sourceNodeId
+    (direct && getOwn(direct, preparedId)) ?? reverse.get(preparedId) ?? copies.get(preparedId)?.sourceNodeId
 }
 
 /** Every prepared id either mapping names, with its source node. */
@@ -73,45 +74,60 @@ function preparedCopies(snapshot: SessionQueueItem): Map<string, string> {
  * R1: the item takes the persisted snapshot's word. Results complete their copies (an output already
  * received over the socket is kept as received), errors fail theirs, copies still running are canceled,
  * and every node is rebuilt from its copies with outputs in execution order. Results no mapping
- * attributes are kept as orphans.
+ * attributes are kept as orphans. Linear in the size of the item and the snapshot.
  */
 export function applySnapshot(item: QueueItemExecution, snapshot: SessionQueueItem): QueueItemExecution {
   const { session } = snapshot
-  const sourceOf = sourceResolver(item, snapshot)
-  const copies = draftRecord(item.copies)
+  const copies = new Map<string, InvocationCopy>()
+  trieForEach(item.copies, (copy, preparedId) => copies.set(preparedId, copy))
+  const changed = new Map<string, InvocationCopy>()
+  const put = (copy: InvocationCopy) => {
+    copies.set(copy.preparedId, copy)
+    changed.set(copy.preparedId, copy)
+  }
+  const sourceOf = sourceResolver(copies, snapshot)
   const orphans: OrphanOutput[] = [...item.orphanOutputs]
+  const orphanIds = new Set(orphans.map((orphan) => orphan.preparedId))
   const sessionErrors = new Map<string, NodeError>()
 
   for (const [preparedId, result] of ownEntries(session.results as IdRecord<InvocationOutput> | undefined)) {
     const sourceNodeId = sourceOf(preparedId)
-    const existing = getOwn(copies, preparedId)
+    const existing = copies.get(preparedId)
     if (sourceNodeId === undefined) {
-      if (!orphans.some((orphan) => orphan.preparedId === preparedId))
+      if (!orphanIds.has(preparedId)) {
+        orphanIds.add(preparedId)
         orphans.push({ preparedId, output: result })
+      }
       continue
     }
     const output = existing?.status === 'completed' && existing.output ? existing.output : result
-    copies[preparedId] = { preparedId, sourceNodeId, status: 'completed', output }
+    if (
+      existing?.status === 'completed' &&
+      existing.output === output &&
+      existing.sourceNodeId === sourceNodeId
+    )
+      continue
+    put({ preparedId, sourceNodeId, status: 'completed', output, delivered: existing?.delivered ?? false })
   }
   for (const [preparedId, text] of ownEntries(session.errors as IdRecord<string> | undefined)) {
     const sourceNodeId = sourceOf(preparedId)
-    if (sourceNodeId === undefined || getOwn(copies, preparedId)?.status === 'completed') continue
-    copies[preparedId] = { preparedId, sourceNodeId, status: 'failed', output: null }
+    const existing = copies.get(preparedId)
+    if (sourceNodeId === undefined || existing?.status === 'completed') continue
+    put({ preparedId, sourceNodeId, status: 'failed', output: null, delivered: existing?.delivered ?? false })
     sessionErrors.set(sourceNodeId, parseSessionError(text))
   }
   // The item stopped: a copy that was prepared (or seen running) but neither finished nor failed was cut
   // short. Deciding this from the session alone, not from which events happened to arrive, is what makes
   // every client converge to the same table.
   for (const [preparedId, sourceNodeId] of preparedCopies(snapshot)) {
-    if (!Object.hasOwn(copies, preparedId))
-      copies[preparedId] = { preparedId, sourceNodeId, status: 'canceled', output: null }
+    if (!copies.has(preparedId))
+      put({ preparedId, sourceNodeId, status: 'canceled', output: null, delivered: false })
   }
-  for (const preparedId in copies) {
-    const copy = copies[preparedId]
-    if (copy?.status === 'in_progress') copies[preparedId] = { ...copy, status: 'canceled' }
+  for (const copy of copies.values()) {
+    if (copy.status === 'in_progress') put({ ...copy, status: 'canceled' })
   }
 
-  const { nodes, tallies } = rebuildNodes(item, copies, executionOrder(snapshot), sessionErrors)
+  const nodes = rebuildNodes(item, copies, executionOrder(snapshot), sessionErrors)
   for (const [sourceId] of ownEntries(session.source_prepared_mapping as IdRecord<string[]> | undefined)) {
     if (!Object.hasOwn(nodes, sourceId)) nodes[sourceId] = pendingNode(sourceId)
   }
@@ -133,9 +149,8 @@ export function applySnapshot(item: QueueItemExecution, snapshot: SessionQueueIt
           error_traceback: snapshot.error_traceback ?? null,
         }
       : item.error,
-    copies: finishRecord(copies),
+    copies: trieSetAll(item.copies, changed),
     nodes: finishRecord(nodes),
-    tallies: finishRecord(tallies),
     orphanOutputs: orphans,
     settled: isTerminalStatus(snapshot.status),
   }
@@ -143,29 +158,28 @@ export function applySnapshot(item: QueueItemExecution, snapshot: SessionQueueIt
 
 function rebuildNodes(
   item: QueueItemExecution,
-  copies: IdRecord<InvocationCopy>,
+  copies: Map<string, InvocationCopy>,
   order: Map<string, number>,
   sessionErrors: Map<string, NodeError>,
-) {
+): Record<string, NodeRecord> {
   const bySource = new Map<string, InvocationCopy[]>()
-  for (const preparedId in copies) {
-    const copy = copies[preparedId] as InvocationCopy
+  for (const copy of copies.values()) {
     const list = bySource.get(copy.sourceNodeId)
     if (list) list.push(copy)
     else bySource.set(copy.sourceNodeId, [copy])
   }
   const rank = (copy: InvocationCopy) => order.get(copy.preparedId) ?? Number.MAX_SAFE_INTEGER
   const nodes = draftRecord(item.nodes)
-  const tallies = draftRecord<NodeTally>()
   for (const [sourceId, list] of bySource) {
     // A stable sort keeps arrival order for copies the history does not list.
     list.sort((a, b) => rank(a) - rank(b))
+    const previous = getOwn(item.nodes, sourceId) ?? pendingNode(sourceId)
     const tally: NodeTally = {
       running: 0,
       completed: 0,
       failed: 0,
       canceled: 0,
-      imageFrom: getOwn(item.tallies, sourceId)?.imageFrom ?? null,
+      imageFrom: previous.tally.imageFrom,
     }
     const outputs: InvocationOutput[] = []
     for (const copy of list) {
@@ -176,16 +190,15 @@ function rebuildNodes(
       else if (copy.status === 'canceled') tally.canceled += 1
       else tally.running += 1
     }
-    const previous = getOwn(item.nodes, sourceId) ?? pendingNode(sourceId)
     const status = nodeStatusOf(tally)
     nodes[sourceId] = {
       ...previous,
       status,
       progress: status === 'IN_PROGRESS' ? previous.progress : null,
-      outputs,
+      outputs: listFrom(outputs),
       error: status === 'FAILED' ? (previous.error ?? sessionErrors.get(sourceId) ?? null) : previous.error,
+      tally,
     }
-    tallies[sourceId] = tally
   }
-  return { nodes, tallies }
+  return nodes
 }

@@ -1,7 +1,8 @@
 import { decide, eventKeyOf } from './decide'
 import { recordDecision, emptyDecisionRing } from './decisions'
-import { cancelRunningCopies, changeCopy, emptyNodeMaps, storableImage } from './nodes'
+import { cancelRunningCopies, changeCopy, emptyNodeMaps, storableImage, type CopyFields } from './nodes'
 import { applySnapshot, isTerminalStatus } from './snapshot'
+import { emptyTrie, trieGet } from './structures/hashTrie'
 import type {
   ItemMeta,
   ModelEvent,
@@ -10,7 +11,6 @@ import type {
   TransitionContext,
   TransitionResult,
 } from './types'
-import { getOwn } from './records'
 
 export function createQueueItemExecution(itemId: number, meta: Partial<ItemMeta> = {}): QueueItemExecution {
   return {
@@ -26,8 +26,8 @@ export function createQueueItemExecution(itemId: number, meta: Partial<ItemMeta>
     startedAt: null,
     error: null,
     ...emptyNodeMaps(),
-    deliveredOutputs: {},
     orphanOutputs: [],
+    deliveredOrphans: emptyTrie(),
     reconciliation: { requestId: null, phase: 'idle', attempts: 0, lastError: null, snapshotStatus: null },
     settled: false,
     decisions: emptyDecisionRing(),
@@ -37,7 +37,7 @@ export function createQueueItemExecution(itemId: number, meta: Partial<ItemMeta>
 
 /**
  * The model: what one event does to one queue item. Pure; the rule table decides apply or ignore, and
- * the decision is recorded on the item, so an ignored event is visible too.
+ * the decision is recorded on the item, so an ignored event is visible too. The item is copied once.
  */
 export function transition(
   item: QueueItemExecution,
@@ -46,54 +46,52 @@ export function transition(
 ): TransitionResult {
   const { applied, rule } = decide(item, event, context)
   const decision = { applied, rule }
-  const next = applied ? applyEvent(item, event) : item
+  const changes = applied ? changesOf(item, event) : null
   return {
-    state: { ...next, decisions: recordDecision(next.decisions, decision, eventKeyOf(event)) },
+    state: {
+      ...item,
+      ...changes,
+      decisions: recordDecision(item.decisions, decision, eventKeyOf(event)),
+      lastTouched: context.touchedAt ?? item.lastTouched,
+    },
     decision,
   }
 }
 
+type ItemChanges = Partial<QueueItemExecution>
+
 /** Fills what the item does not know yet; an event never erases what an earlier one said. */
-function withMeta(item: QueueItemExecution, meta: ItemMeta): QueueItemExecution {
-  return {
-    ...item,
-    origin: item.origin ?? meta.origin,
-    destination: item.destination ?? meta.destination,
-    batchId: item.batchId ?? meta.batchId,
-    sessionId: item.sessionId ?? meta.sessionId,
-    userId: item.userId ?? meta.userId,
-  }
+function metaChanges(item: QueueItemExecution, meta: ItemMeta, into: ItemChanges): ItemChanges {
+  if (item.origin === null && meta.origin !== null) into.origin = meta.origin
+  if (item.destination === null && meta.destination !== null) into.destination = meta.destination
+  if (item.batchId === null && meta.batchId !== null) into.batchId = meta.batchId
+  if (item.sessionId === null && meta.sessionId !== null) into.sessionId = meta.sessionId
+  if (item.userId === null && meta.userId !== null) into.userId = meta.userId
+  return into
 }
 
 /** Terminal status: the item stops, so no copy of it is left running. */
-function stop(item: QueueItemExecution, status: 'completed' | 'failed' | 'canceled'): QueueItemExecution {
-  return cancelRunningCopies({ ...item, status })
+function stopped(item: CopyFields, status: 'completed' | 'failed' | 'canceled'): ItemChanges {
+  return { ...cancelRunningCopies(item), status }
 }
 
-function settle(item: QueueItemExecution): QueueItemExecution {
-  return { ...cancelRunningCopies(item), settled: true }
-}
-
-function applyEvent(item: QueueItemExecution, event: ModelEvent): QueueItemExecution {
+function changesOf(item: QueueItemExecution, event: ModelEvent): ItemChanges {
   switch (event.kind) {
     case 'status': {
-      const next: QueueItemExecution = {
-        ...withMeta(item, event.meta),
-        statusSequence: event.statusSequence ?? item.statusSequence,
-        startedAt: event.startedAt ?? item.startedAt,
-        error: event.error ?? item.error,
-      }
+      const changes = metaChanges(item, event.meta, {})
+      if (event.statusSequence !== null) changes.statusSequence = event.statusSequence
+      if (event.startedAt != null) changes.startedAt = event.startedAt
+      if (event.error) changes.error = event.error
       return isTerminalStatus(event.status)
-        ? stop(next, event.status as 'completed' | 'failed' | 'canceled')
-        : { ...next, status: event.status }
+        ? Object.assign(changes, stopped(item, event.status as 'completed' | 'failed' | 'canceled'))
+        : Object.assign(changes, { status: event.status })
     }
     case 'invocation':
-      return applyInvocation(withMeta(item, event.meta), event)
+      return metaChanges(item, event.meta, invocationChanges(item, event))
     case 'cancel':
-      return stop(item, 'canceled')
+      return stopped(item, 'canceled')
     case 'reconcile_requested':
       return {
-        ...item,
         reconciliation: {
           ...item.reconciliation,
           requestId: event.requestId,
@@ -110,7 +108,7 @@ function applyEvent(item: QueueItemExecution, event: ModelEvent): QueueItemExecu
       }
       return isTerminalStatus(event.snapshot.status)
         ? { ...applySnapshot(item, event.snapshot), reconciliation }
-        : { ...item, startedAt: event.snapshot.started_at ?? item.startedAt, reconciliation }
+        : { startedAt: event.snapshot.started_at ?? item.startedAt, reconciliation }
     }
     case 'snapshot_gone': {
       const reconciliation = {
@@ -118,8 +116,8 @@ function applyEvent(item: QueueItemExecution, event: ModelEvent): QueueItemExecu
         phase: 'done' as const,
         snapshotStatus: 'gone' as const,
       }
-      const stopped = isTerminalStatus(item.status) ? item : stop(item, 'canceled')
-      return { ...settle(stopped), reconciliation }
+      const stop = isTerminalStatus(item.status) ? {} : stopped(item, 'canceled')
+      return { ...stop, ...cancelRunningCopies({ ...item, ...stop }), settled: true, reconciliation }
     }
     case 'reconcile_failed': {
       const reconciliation = {
@@ -129,20 +127,20 @@ function applyEvent(item: QueueItemExecution, event: ModelEvent): QueueItemExecu
         lastError: event.error,
       }
       // Given up: a terminal item counts as settled for eviction; the next reconnect tries again.
-      const next = { ...item, reconciliation }
-      return event.final && isTerminalStatus(item.status) ? settle(next) : next
+      return event.final && isTerminalStatus(item.status)
+        ? { ...cancelRunningCopies(item), settled: true, reconciliation }
+        : { reconciliation }
     }
     case 'reconcile_aborted':
-      return { ...item, reconciliation: { ...item.reconciliation, phase: 'aborted' } }
+      return { reconciliation: { ...item.reconciliation, phase: 'aborted' } }
   }
 }
 
-function applyInvocation(
+function invocationChanges(
   item: QueueItemExecution,
   event: Extract<ModelEvent, { kind: 'invocation' }>,
-): QueueItemExecution {
+): ItemChanges {
   const { preparedId, sourceNodeId } = event
-  const existing = getOwn(item.copies, preparedId)
   switch (event.phase) {
     case 'started':
       return changeCopy(item, {
@@ -156,7 +154,7 @@ function applyInvocation(
       return changeCopy(item, {
         preparedId,
         sourceNodeId,
-        status: existing?.status === 'canceled' ? 'canceled' : 'in_progress',
+        status: trieGet(item.copies, preparedId)?.status === 'canceled' ? 'canceled' : 'in_progress',
         imageFrom: image ? preparedId : undefined,
         node: (node, tally) => ({
           progress: event.percentage ?? null,
@@ -173,7 +171,7 @@ function applyInvocation(
         output,
         node: (node) => ({
           progress: node.progress === null ? null : 1,
-          outputs: output ? [...node.outputs, output] : node.outputs,
+          ...(output ? { output } : {}),
         }),
       })
     }
@@ -189,5 +187,5 @@ function applyInvocation(
 
 /** A progress event without an image keeps the last image while the copy that sent it still runs. */
 function keepsImage(item: QueueItemExecution, tally: NodeTally): boolean {
-  return tally.imageFrom !== null && getOwn(item.copies, tally.imageFrom)?.status === 'in_progress'
+  return tally.imageFrom !== null && trieGet(item.copies, tally.imageFrom)?.status === 'in_progress'
 }

@@ -1,4 +1,6 @@
 import type { InvocationOutput, ProgressImage, QueueStatus, SessionQueueItem } from '../wire/types'
+import type { HashTrie } from './structures/hashTrie'
+import type { OutputList } from './structures/outputList'
 
 /** A record keyed by ids the server chose. Created without a prototype: `__proto__` is just a key. */
 export type IdRecord<T> = { readonly [id: string]: T }
@@ -29,6 +31,8 @@ export interface InvocationCopy {
   sourceNodeId: string
   status: CopyStatus
   output: InvocationOutput | null
+  /** Its output went out through `invocationOutputReceived`. */
+  delivered: boolean
 }
 
 /** Per source node: how many of its copies are in each state, so a node's status costs O(1). */
@@ -39,6 +43,21 @@ export interface NodeTally {
   canceled: number
   /** The copy whose progress image the node shows. */
   imageFrom: string | null
+}
+
+/**
+ * What the engine stores per source node: the fields of `NodeExecutionState`, its outputs in chunks
+ * (appending stays cheap at any fan-out) and the tally of its copies. Read it through the selectors, which
+ * give the `NodeExecutionState` view.
+ */
+export interface NodeRecord {
+  nodeId: string
+  status: NodeStatus
+  progress: number | null
+  progressImage: ProgressImage | null
+  outputs: OutputList<InvocationOutput>
+  error: NodeError | null
+  tally: NodeTally
 }
 
 export type ReconciliationPhase = 'idle' | 'pending' | 'done' | 'aborted' | 'failed' | 'gave_up'
@@ -89,13 +108,14 @@ export interface QueueItemExecution extends ItemMeta {
   /** When the server started the item (`started_at`): orders runs of one origin whatever the arrival order. */
   startedAt: string | null
   error: NodeError | null
-  copies: IdRecord<InvocationCopy>
-  nodes: IdRecord<NodeExecutionState>
-  tallies: IdRecord<NodeTally>
-  /** Prepared ids whose output went out through `invocationOutputReceived`. */
-  deliveredOutputs: IdRecord<true>
+  /** Per prepared copy, in a persistent hash trie: O(log n) to update at any fan-out. */
+  copies: HashTrie<InvocationCopy>
+  /** Per source node; read through the selectors (`NodeExecutionState`). */
+  nodes: IdRecord<NodeRecord>
   /** Persisted results that neither mapping attributes to a source node: kept, counted, delivered. */
   orphanOutputs: OrphanOutput[]
+  /** Orphans whose output went out through `invocationOutputReceived`. */
+  deliveredOrphans: HashTrie<true>
   reconciliation: ReconciliationRecord
   /** Terminal and reconciled (or reconciliation given up): the item may be evicted. */
   settled: boolean
@@ -182,6 +202,8 @@ export interface Decision {
 export interface TransitionContext {
   /** The item was evicted: it is settled, so the event is stale (E1). */
   evicted?: boolean
+  /** The LRU clock value to stamp on the item. */
+  touchedAt?: number
 }
 
 export interface TransitionResult {

@@ -1,5 +1,6 @@
 export * from './actions'
 export * from './selectors'
+export * from './nodeViews'
 export * from './state'
 export { createWorkflowExecutionReducer } from './reducer'
 export type * from './types'

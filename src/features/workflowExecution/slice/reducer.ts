@@ -1,7 +1,7 @@
 import type { Reducer, UnknownAction } from '@reduxjs/toolkit'
 import { reconciliationAttemptFailed } from '../reconciliation/actions'
 import type { ReconcileQueueItemResult, ReconcileQueueItemThunk } from '../reconciliation/types'
-import { withKey } from '../model/records'
+import { markDelivered } from '../model/delivery'
 import type { ModelEvent } from '../model/types'
 import { validateSocketEvent } from '../wire'
 import type { SocketEventName, SocketEventPayloads } from '../wire/types'
@@ -114,7 +114,7 @@ function reduceEngineAction(state: WorkflowExecutionState, action: EngineAction)
       // Dispatched by the engine, but a host may dispatch one by hand: never trust its shape.
       const { itemId, preparedId } = (action.payload ?? {}) as Partial<typeof action.payload>
       if (typeof itemId !== 'number' || typeof preparedId !== 'string') return state
-      return markDelivered(state, itemId, preparedId)
+      return onOutputDelivered(state, itemId, preparedId)
     }
     case reconciliationAttemptFailed.type:
       if (typeof action.payload?.itemId !== 'number') return state
@@ -138,17 +138,18 @@ function resultEvent(requestId: string, result: ReconcileQueueItemResult): Model
     : { kind: 'snapshot', requestId, snapshot: result.snapshot }
 }
 
-function markDelivered(
+function onOutputDelivered(
   state: WorkflowExecutionState,
   itemId: number,
   preparedId: string,
 ): WorkflowExecutionState {
   const item = state.items.entities[itemId]
-  if (!item || Object.hasOwn(item.deliveredOutputs, preparedId)) return state
-  const deliveredOutputs = withKey(item.deliveredOutputs, preparedId, true as const)
+  if (!item) return state
+  const next = markDelivered(item, preparedId)
+  if (next === item) return state
   return {
     ...state,
-    items: { ...state.items, entities: { ...state.items.entities, [itemId]: { ...item, deliveredOutputs } } },
+    items: { ids: state.items.ids, entities: { ...state.items.entities, [itemId]: next } },
   }
 }
 

@@ -21,7 +21,7 @@ function metaOf(event: ModelEvent): ItemMeta | undefined {
 /** An origin that is not reconciled has nothing to wait for: its terminal status is final. */
 function settleUnreconciled(config: WorkflowExecutionConfig, item: QueueItemExecution): QueueItemExecution {
   if (item.settled || !isTerminalStatus(item.status) || reconcilesOrigin(config, item.origin)) return item
-  return { ...cancelRunningCopies(item), settled: true }
+  return { ...item, ...cancelRunningCopies(item), settled: true }
 }
 
 /** Runs one model event for one item through the rule table and updates the indexes around it. */
@@ -44,9 +44,9 @@ export function applyItemEvent(
       return state
   }
   const before = existing ?? createQueueItemExecution(itemId, metaOf(event))
-  const { state: after, decision } = transition(before, event)
   const clock = state.clock + 1
-  const item = { ...settleUnreconciled(state.config, after), lastTouched: clock }
+  const { state: after, decision } = transition(before, event, { touchedAt: clock })
+  const item = settleUnreconciled(state.config, after)
 
   const activeItemIdByOrigin = nextActiveItems(state, item, event, decision)
   const next: WorkflowExecutionState = {

@@ -2,6 +2,7 @@ import { createSelector } from '@reduxjs/toolkit'
 import { recentDecisions } from '../model/decisions'
 import { getOwn } from '../model/records'
 import type { DecisionEntry, NodeExecutionState, QueueItemExecution } from '../model/types'
+import { viewOfNode } from './nodeViews'
 import type { WorkflowExecutionState } from './state'
 
 export interface WithWorkflowExecution {
@@ -9,8 +10,9 @@ export interface WithWorkflowExecution {
 }
 
 /*
- * Selectors return the stored objects themselves: the model copies only what an event changes, so a
- * node's object stays the same when another node changes, and `useSelector` re-renders only its reader.
+ * Selectors return stored objects (a node as its memoized view): the model copies only what an event
+ * changes, so a node's object stays the same when another node changes, and a reader re-renders only
+ * when what it reads changed.
  */
 
 export const selectWorkflowExecution = (state: WithWorkflowExecution): WorkflowExecutionState =>
@@ -29,7 +31,8 @@ export function selectNodeExecutionState(
   nodeId: string,
 ): NodeExecutionState | undefined {
   const item = state.workflowExecution.items.entities[itemId]
-  return item ? getOwn(item.nodes, nodeId) : undefined
+  const node = item ? getOwn(item.nodes, nodeId) : undefined
+  return node ? viewOfNode(node) : undefined
 }
 
 export function selectActiveItemId(state: WithWorkflowExecution, origin: string): number | undefined {

@@ -3,6 +3,7 @@ import { progress, statusChanged, started } from '../../../../../test/helpers/wi
 import { createWorkflowExecution } from '../../createWorkflowExecution'
 import { invocationProgress, invocationStarted, queueItemStatusChanged } from '../../slice/actions'
 import { actionSanitizer, SANITIZED_STRING_CHARS, stateSanitizer } from '../sanitizers'
+import { nodeOf } from '../../model/read'
 
 const PREVIEW = `data:image/png;base64,${'A'.repeat(200_000)}`
 
@@ -40,7 +41,7 @@ describe('DevTools sanitizers', () => {
     const node = sanitized.workflowExecution.items.entities[1]?.nodes['n']
     expect(node?.progressImage?.dataURL).toBe(`<image/png data URL, ${PREVIEW.length} chars>`)
     expect(node?.progress).toBe(0.5)
-    expect(state.items.entities[1]?.nodes['n']?.progressImage?.dataURL).toBe(PREVIEW)
+    expect(nodeOf(state.items.entities[1], 'n')?.progressImage?.dataURL).toBe(PREVIEW)
     // Unchanged branches are shared, not copied.
     expect(sanitized.workflowExecution.config).toBe(state.config)
   })

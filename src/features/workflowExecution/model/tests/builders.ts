@@ -243,3 +243,5 @@ export function withoutNulls<T>(value: T): T {
   }
   return value
 }
+
+export { copyOf, nodeOf, nodesOf } from '../read'

@@ -24,7 +24,11 @@ import {
   snapshotGone,
   started,
   status,
+  copyOf,
+  nodeOf,
+  nodesOf,
 } from './builders'
+import { copiesOf as allCopiesOf } from '../read'
 
 /** The aggregation of docs/model.md, written from the copies themselves (not from the model's counters). */
 function expectedNodeStatus(copies: InvocationCopy[]): NodeStatus {
@@ -36,7 +40,7 @@ function expectedNodeStatus(copies: InvocationCopy[]): NodeStatus {
 }
 
 function copiesOf(item: QueueItemExecution, nodeId: string): InvocationCopy[] {
-  return Object.values(item.copies).filter((copy) => copy.sourceNodeId === nodeId)
+  return allCopiesOf(item).filter((copy) => copy.sourceNodeId === nodeId)
 }
 
 const ITER = 'iterate-node'
@@ -51,12 +55,12 @@ describe('a node aggregates its prepared copies (iterate fan-out)', () => {
       started('c', ITER),
       error('c', ITER),
     )
-    expect(item.nodes[ITER]).toMatchObject({ status: 'FAILED', outputs: [output(1)] })
+    expect(nodeOf(item, ITER)).toMatchObject({ status: 'FAILED', outputs: [output(1)] })
   })
 
   it('is IN_PROGRESS while any copy runs and none failed', () => {
     const item = itemIn('in_progress', started('a', ITER), complete('a', ITER), started('b', ITER))
-    expect(item.nodes[ITER]?.status).toBe('IN_PROGRESS')
+    expect(nodeOf(item, ITER)?.status).toBe('IN_PROGRESS')
   })
 
   it('is CANCELED when a copy was interrupted, even if its siblings completed', () => {
@@ -67,12 +71,12 @@ describe('a node aggregates its prepared copies (iterate fan-out)', () => {
       started('b', ITER),
       status('canceled'),
     )
-    expect(item.nodes[ITER]).toMatchObject({ status: 'CANCELED', outputs: [output(1)] })
+    expect(nodeOf(item, ITER)).toMatchObject({ status: 'CANCELED', outputs: [output(1)] })
   })
 
   it('is COMPLETED when at least one copy completed and the rest did not start', () => {
     const item = itemIn('in_progress', complete('b', ITER, output(2)))
-    expect(item.nodes[ITER]).toMatchObject({ status: 'COMPLETED', outputs: [output(2)] })
+    expect(nodeOf(item, ITER)).toMatchObject({ status: 'COMPLETED', outputs: [output(2)] })
   })
 
   it('is PENDING when no copy of it was ever prepared (a node the persisted session lists, nothing more)', () => {
@@ -81,7 +85,7 @@ describe('a node aggregates its prepared copies (iterate fan-out)', () => {
       reconcileRequested('r1'),
       snapshotEvent('r1', persistedItem('failed', { source_prepared_mapping: { [ITER]: [] } })),
     )
-    expect(item.nodes[ITER]).toMatchObject({ status: 'PENDING', outputs: [] })
+    expect(nodeOf(item, ITER)).toMatchObject({ status: 'PENDING', outputs: [] })
     expect(nodeStatusOf({ running: 0, completed: 0, failed: 0, canceled: 0, imageFrom: null })).toBe(
       'PENDING',
     )
@@ -97,7 +101,7 @@ describe('a node aggregates its prepared copies (iterate fan-out)', () => {
       complete('a', ITER, output('first')),
       complete('b', ITER, output('second')),
     )
-    expect(item.nodes[ITER]?.outputs).toEqual([output('third'), output('first'), output('second')])
+    expect(nodeOf(item, ITER)?.outputs).toEqual([output('third'), output('first'), output('second')])
   })
 
   it('a late completion after a canceled run still completes its copy, and is counted once', () => {
@@ -109,8 +113,8 @@ describe('a node aggregates its prepared copies (iterate fan-out)', () => {
       status('canceled'),
     )
     const late = run(item, complete('b', ITER, output('b')), complete('b', ITER, output('b')))
-    expect(late.nodes[ITER]).toMatchObject({ status: 'COMPLETED', outputs: [output('a'), output('b')] })
-    expect(late.tallies[ITER]).toMatchObject({ running: 0, completed: 2, canceled: 0, failed: 0 })
+    expect(nodeOf(late, ITER)).toMatchObject({ status: 'COMPLETED', outputs: [output('a'), output('b')] })
+    expect(late.nodes[ITER]?.tally).toMatchObject({ running: 0, completed: 2, canceled: 0, failed: 0 })
   })
 })
 
@@ -140,7 +144,7 @@ describe('a settled item leaves no node IN_PROGRESS', () => {
   const running = () =>
     itemIn('in_progress', started('a', ITER), started('b', ITER), complete('b', ITER), started('x', 'solo'))
   const noneInProgress = (item: QueueItemExecution) =>
-    expect(Object.values(item.nodes).filter((node) => node.status === 'IN_PROGRESS')).toEqual([])
+    expect(Object.values(nodesOf(item)).filter((node) => node.status === 'IN_PROGRESS')).toEqual([])
 
   it('after a terminal status', () => {
     for (const terminal of ['completed', 'failed', 'canceled'] as const)
@@ -155,8 +159,8 @@ describe('a settled item leaves no node IN_PROGRESS', () => {
     )
     expect(item.settled).toBe(true)
     noneInProgress(item)
-    expect(item.nodes[ITER]?.status).toBe('CANCELED')
-    expect(item.nodes.solo?.status).toBe('CANCELED')
+    expect(nodeOf(item, ITER)?.status).toBe('CANCELED')
+    expect(nodeOf(item, 'solo')?.status).toBe('CANCELED')
   })
 
   it('after R3 (the item is gone)', () => {
@@ -188,10 +192,10 @@ describe('progress and its image', () => {
   it('a progress event without an image keeps the last image of the copy still running', () => {
     const item = itemIn('in_progress', progress('a', ITER, { percentage: 0.1, image: image('first') }))
     const next = run(item, progress('a', ITER, { percentage: 0.2, image: null }))
-    expect(next.nodes[ITER]).toMatchObject({ progress: 0.2, progressImage: image('first') })
+    expect(nodeOf(next, ITER)).toMatchObject({ progress: 0.2, progressImage: image('first') })
     // A sibling copy without an image does not erase the running copy's image either.
     const sibling = run(item, started('b', ITER), progress('b', ITER, { percentage: 0.3 }))
-    expect(sibling.nodes[ITER]?.progressImage).toEqual(image('first'))
+    expect(nodeOf(sibling, ITER)?.progressImage).toEqual(image('first'))
   })
 
   it('drops the image once the copy that sent it no longer runs', () => {
@@ -201,7 +205,7 @@ describe('progress and its image', () => {
       complete('a', ITER),
       progress('b', ITER, { percentage: 0.1, image: null }),
     )
-    expect(item.nodes[ITER]).toMatchObject({ progress: 0.1, progressImage: null })
+    expect(nodeOf(item, ITER)).toMatchObject({ progress: 0.1, progressImage: null })
   })
 
   it('does not store an image whose data URL exceeds MAX_PROGRESS_IMAGE_CHARS', () => {
@@ -209,15 +213,15 @@ describe('progress and its image', () => {
       itemIn('in_progress'),
       progress('a', ITER, { percentage: 0.1, image: big(MAX_PROGRESS_IMAGE_CHARS + 1) }),
     )
-    expect(tooBig.nodes[ITER]).toMatchObject({ progress: 0.1, progressImage: null })
+    expect(nodeOf(tooBig, ITER)).toMatchObject({ progress: 0.1, progressImage: null })
     const previous = run(
       itemIn('in_progress'),
       progress('a', ITER, { image: image('small') }),
       progress('a', ITER, { percentage: 0.9, image: big(MAX_PROGRESS_IMAGE_CHARS + 1) }),
     )
-    expect(previous.nodes[ITER]).toMatchObject({ progress: 0.9, progressImage: image('small') })
+    expect(nodeOf(previous, ITER)).toMatchObject({ progress: 0.9, progressImage: image('small') })
     const atLimit = run(itemIn('in_progress'), progress('a', ITER, { image: big(MAX_PROGRESS_IMAGE_CHARS) }))
-    expect(atLimit.nodes[ITER]?.progressImage?.dataURL).toHaveLength(MAX_PROGRESS_IMAGE_CHARS)
+    expect(nodeOf(atLimit, ITER)?.progressImage?.dataURL).toHaveLength(MAX_PROGRESS_IMAGE_CHARS)
   })
 
   it('an error clears the node’s progress and image', () => {
@@ -226,7 +230,7 @@ describe('progress and its image', () => {
       progress('a', ITER, { percentage: 0.4, image: image() }),
       error('a', ITER),
     )
-    expect(item.nodes[ITER]).toMatchObject({ status: 'FAILED', progress: null, progressImage: null })
+    expect(nodeOf(item, ITER)).toMatchObject({ status: 'FAILED', progress: null, progressImage: null })
   })
 })
 
@@ -301,7 +305,7 @@ function outputKey(value: InvocationOutput): string {
 function checkInvariants(item: QueueItemExecution): void {
   for (const nodeId of new Set(COPIES.map(([, nodeId]) => nodeId))) {
     const copies = copiesOf(item, nodeId)
-    const node = item.nodes[nodeId]
+    const node = nodeOf(item, nodeId)
     if (copies.length === 0) {
       if (node) expect(node.status).toBe('PENDING')
       continue
@@ -315,7 +319,7 @@ function checkInvariants(item: QueueItemExecution): void {
     expect(shown, `outputs of ${nodeId}`).toEqual(completed)
   }
   if (item.settled || (item.status !== null && ['completed', 'failed', 'canceled'].includes(item.status))) {
-    expect(Object.values(item.nodes).some((node) => node.status === 'IN_PROGRESS')).toBe(false)
+    expect(Object.values(nodesOf(item)).some((node) => node.status === 'IN_PROGRESS')).toBe(false)
   }
 }
 
@@ -329,15 +333,15 @@ describe('node aggregation under any order of events (properties)', () => {
           const before = item
           item = transition(item, event).state
           for (const [preparedId, nodeId] of COPIES) {
-            const copy = item.copies[preparedId]
-            if (copy?.status === 'completed' && before.copies[preparedId]?.status !== 'completed') {
+            const copy = copyOf(item, preparedId)
+            if (copy?.status === 'completed' && copyOf(before, preparedId)?.status !== 'completed') {
               ;(completionOrder[nodeId] ??= []).push(copy.output as InvocationOutput)
             }
           }
           checkInvariants(item)
         }
         for (const [nodeId, outputs] of Object.entries(completionOrder)) {
-          expect(item.nodes[nodeId]?.outputs).toEqual(outputs)
+          expect(nodeOf(item, nodeId)?.outputs).toEqual(outputs)
         }
       }),
       { numRuns: 300 },

@@ -18,7 +18,10 @@ import {
   status,
   step,
   withoutNulls,
+  copyOf,
+  nodeOf,
 } from './builders'
+import { nodesOf } from '../read'
 
 /*
  * The original 40-row table, one named test per row. Rows where this model differs on purpose (T2:
@@ -82,10 +85,10 @@ function invocationRow(
     then: (state) => {
       expect(state.status).toBe(queue)
       if (!expected.copy) return
-      expect(state.copies.p1?.status).toBe(expected.copy)
-      expect(state.nodes.n1?.status).toBe(NODE_STATUS[expected.copy])
-      if (expected.copy === 'completed') expect(state.nodes.n1?.outputs).toEqual([output(42)])
-      if (expected.copy === 'failed') expect(state.nodes.n1?.error?.error_message).toBe('boom')
+      expect(copyOf(state, 'p1')?.status).toBe(expected.copy)
+      expect(nodeOf(state, 'n1')?.status).toBe(NODE_STATUS[expected.copy])
+      if (expected.copy === 'completed') expect(nodeOf(state, 'n1')?.outputs).toEqual([output(42)])
+      if (expected.copy === 'failed') expect(nodeOf(state, 'n1')?.error?.error_message).toBe('boom')
     },
   }
 }
@@ -261,7 +264,7 @@ describe('the original table, row by row', () => {
       state = workflowExecutionReducer(state, socketEventActions[name](payload as never))
     }
     expect(state.items.entities[42]?.status).toBe('completed')
-    expect(Object.keys(state.items.entities[42]?.nodes ?? {})).toEqual([])
+    expect(Object.keys(nodesOf(state.items.entities[42]))).toEqual([])
 
     const arg = { itemId: 42 }
     state = workflowExecutionReducer(state, reconcileQueueItem.pending('req-1', arg))
@@ -280,13 +283,13 @@ describe('the original table, row by row', () => {
       snapshotStatus: 'completed',
     })
     const { results = {}, source_prepared_mapping = {}, executed_history = [] } = snapshot.session
-    for (const preparedId of Object.keys(results)) expect(item.copies[preparedId]?.status).toBe('completed')
+    for (const preparedId of Object.keys(results)) expect(copyOf(item, preparedId)?.status).toBe('completed')
     for (const [sourceId, preparedIds] of Object.entries(source_prepared_mapping)) {
       const inOrder = [...preparedIds].sort(
         (a, b) => executed_history.indexOf(a) - executed_history.indexOf(b),
       )
-      expect(item.nodes[sourceId]?.status).toBe('COMPLETED')
-      expect(item.nodes[sourceId]?.outputs).toEqual(inOrder.map((id) => results[id]))
+      expect(nodeOf(item, sourceId)?.status).toBe('COMPLETED')
+      expect(nodeOf(item, sourceId)?.outputs).toEqual(inOrder.map((id) => results[id]))
     }
   })
 
@@ -301,7 +304,7 @@ describe('the original table, row by row', () => {
       state,
       reconcileQueueItem.fulfilled({ kind: 'snapshot', snapshot: persisted.item42() }, 'req-1', arg),
     )
-    const node = state.items.entities[42]?.nodes['a7c3e1f9-2b4d-4f6a-8c0e-9d1b3f5a7c2e']
+    const node = nodeOf(state.items.entities[42], 'a7c3e1f9-2b4d-4f6a-8c0e-9d1b3f5a7c2e')
     expect(node?.status).toBe('COMPLETED')
     expect(withoutNulls(node?.outputs)).toEqual([
       { value: 11, type: 'integer_output' },

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { decide } from '../decide'
 import { ALL_EVENTS, RULES } from '../rules'
 import { createQueueItemExecution } from '../transition'
+import { trieSet } from '../structures/hashTrie'
 import type { CopyState, EventKey, ModelEvent, QueueItemExecution, QueueState } from '../types'
 import { recentDecisions } from '../decisions'
 import {
@@ -26,6 +27,8 @@ import {
   started,
   status,
   step,
+  copyOf,
+  nodeOf,
 } from './builders'
 
 /*
@@ -60,8 +63,8 @@ describe('the rule table, row by row', () => {
     const { state, decision } = step(running, status('completed', { seq: 2 }))
     expect(decision).toEqual({ applied: true, rule: 'Q1' })
     expect(state.status).toBe('completed')
-    expect(state.copies.p1?.status).toBe('canceled')
-    expect(state.nodes.n1?.status).toBe('CANCELED')
+    expect(copyOf(state, 'p1')?.status).toBe('canceled')
+    expect(nodeOf(state, 'n1')?.status).toBe('CANCELED')
     expect(state.settled).toBe(false)
   })
 
@@ -72,10 +75,10 @@ describe('the rule table, row by row', () => {
       const { state, decision } = step(running, status(target, { error: err }))
       expect(decision, target).toEqual({ applied: true, rule: 'Q2' })
       expect(state.status).toBe(target)
-      expect(state.copies.p1?.status).toBe('canceled')
-      expect(state.nodes.n1).toMatchObject({ status: 'CANCELED', progress: null })
-      expect(state.copies.p2?.status).toBe('completed')
-      expect(state.nodes.n2).toMatchObject({ status: 'COMPLETED', outputs: [output('p2')] })
+      expect(copyOf(state, 'p1')?.status).toBe('canceled')
+      expect(nodeOf(state, 'n1')).toMatchObject({ status: 'CANCELED', progress: null })
+      expect(copyOf(state, 'p2')?.status).toBe('completed')
+      expect(nodeOf(state, 'n2')).toMatchObject({ status: 'COMPLETED', outputs: [output('p2')] })
       expect(state.error).toEqual(err)
       expect(state.settled).toBe(false)
       expect(state.reconciliation.phase).toBe('idle')
@@ -83,7 +86,7 @@ describe('the rule table, row by row', () => {
     const { state, decision } = step(running, status('waiting'))
     expect(decision).toEqual({ applied: true, rule: 'Q2' })
     expect(state.status).toBe('waiting')
-    expect(state.copies.p1?.status).toBe('in_progress')
+    expect(copyOf(state, 'p1')?.status).toBe('in_progress')
     expect(state.nodes).toBe(running.nodes)
   })
 
@@ -93,12 +96,12 @@ describe('the rule table, row by row', () => {
     expect(resumed.decision).toEqual({ applied: true, rule: 'Q3' })
     expect(resumed.state.status).toBe('in_progress')
     expect(resumed.state.nodes).toBe(waiting.nodes)
-    expect(resumed.state.nodes.n1).toMatchObject({ status: 'COMPLETED', outputs: [output('p1')] })
+    expect(nodeOf(resumed.state, 'n1')).toMatchObject({ status: 'COMPLETED', outputs: [output('p1')] })
     for (const target of TERMINAL) {
       const { state, decision } = step(waiting, status(target))
       expect(decision, target).toEqual({ applied: true, rule: 'Q3' })
       expect(state.status).toBe(target)
-      expect(state.nodes.n1?.status).toBe('COMPLETED')
+      expect(nodeOf(state, 'n1')?.status).toBe('COMPLETED')
     }
   })
 
@@ -137,7 +140,7 @@ describe('the rule table, row by row', () => {
       const { state, decision } = step(item, event)
       expect(decision).toEqual({ applied: false, rule: 'Q6' })
       expectUnchanged(item, state)
-      expect(state.copies.p1?.status).toBe('in_progress')
+      expect(copyOf(state, 'p1')?.status).toBe('in_progress')
     }
     // Both must carry a sequence: an event without one falls through to the status rows.
     expect(step(item, status('completed')).decision).toEqual({ applied: true, rule: 'Q2' })
@@ -150,23 +153,31 @@ describe('the rule table, row by row', () => {
     const item = itemIn('in_progress')
     const s = step(item, started('p1', 'n1'))
     expect(s.decision).toEqual({ applied: true, rule: 'I1' })
-    expect(s.state.copies.p1?.status).toBe('in_progress')
-    expect(s.state.nodes.n1).toMatchObject({ status: 'IN_PROGRESS', outputs: [], error: null })
+    expect(copyOf(s.state, 'p1')?.status).toBe('in_progress')
+    expect(nodeOf(s.state, 'n1')).toMatchObject({ status: 'IN_PROGRESS', outputs: [], error: null })
 
     const p = step(item, progress('p1', 'n1', { percentage: 0.25, image: image() }))
     expect(p.decision).toEqual({ applied: true, rule: 'I1' })
-    expect(p.state.copies.p1?.status).toBe('in_progress')
-    expect(p.state.nodes.n1).toMatchObject({ status: 'IN_PROGRESS', progress: 0.25, progressImage: image() })
+    expect(copyOf(p.state, 'p1')?.status).toBe('in_progress')
+    expect(nodeOf(p.state, 'n1')).toMatchObject({
+      status: 'IN_PROGRESS',
+      progress: 0.25,
+      progressImage: image(),
+    })
 
     const c = step(item, complete('p1', 'n1', output(11)))
     expect(c.decision).toEqual({ applied: true, rule: 'I1' })
-    expect(c.state.copies.p1).toMatchObject({ status: 'completed', output: output(11) })
-    expect(c.state.nodes.n1).toMatchObject({ status: 'COMPLETED', outputs: [output(11)] })
+    expect(copyOf(c.state, 'p1')).toMatchObject({ status: 'completed', output: output(11) })
+    expect(nodeOf(c.state, 'n1')).toMatchObject({ status: 'COMPLETED', outputs: [output(11)] })
 
     const e = step(item, error('p1', 'n1', nodeError('bad input')))
     expect(e.decision).toEqual({ applied: true, rule: 'I1' })
-    expect(e.state.copies.p1?.status).toBe('failed')
-    expect(e.state.nodes.n1).toMatchObject({ status: 'FAILED', error: nodeError('bad input'), outputs: [] })
+    expect(copyOf(e.state, 'p1')?.status).toBe('failed')
+    expect(nodeOf(e.state, 'n1')).toMatchObject({
+      status: 'FAILED',
+      error: nodeError('bad input'),
+      outputs: [],
+    })
     expect(e.state.status).toBe('in_progress')
   })
 
@@ -174,17 +185,17 @@ describe('the rule table, row by row', () => {
     const item = itemWithCopy('in_progress')
     const p = step(item, progress('p1', 'n1', { percentage: 0.5 }))
     expect(p.decision).toEqual({ applied: true, rule: 'I2' })
-    expect(p.state.nodes.n1).toMatchObject({ status: 'IN_PROGRESS', progress: 0.5 })
+    expect(nodeOf(p.state, 'n1')).toMatchObject({ status: 'IN_PROGRESS', progress: 0.5 })
 
     const c = step(p.state, complete('p1', 'n1', output(3)))
     expect(c.decision).toEqual({ applied: true, rule: 'I2' })
-    expect(c.state.copies.p1?.status).toBe('completed')
-    expect(c.state.nodes.n1).toMatchObject({ status: 'COMPLETED', outputs: [output(3)] })
+    expect(copyOf(c.state, 'p1')?.status).toBe('completed')
+    expect(nodeOf(c.state, 'n1')).toMatchObject({ status: 'COMPLETED', outputs: [output(3)] })
 
     const e = step(item, error('p1', 'n1'))
     expect(e.decision).toEqual({ applied: true, rule: 'I2' })
-    expect(e.state.copies.p1?.status).toBe('failed')
-    expect(e.state.nodes.n1).toMatchObject({ status: 'FAILED', error: nodeError() })
+    expect(copyOf(e.state, 'p1')?.status).toBe('failed')
+    expect(nodeOf(e.state, 'n1')).toMatchObject({ status: 'FAILED', error: nodeError() })
 
     const again = step(item, started('p1', 'n1'))
     expect(again.decision).toEqual({ applied: false, rule: 'I2' })
@@ -205,7 +216,7 @@ describe('the rule table, row by row', () => {
         expectUnchanged(item, state)
       }
     }
-    expect(itemWithCopy('completed').nodes.n1?.outputs).toEqual([output('p1')])
+    expect(nodeOf(itemWithCopy('completed'), 'n1')?.outputs).toEqual([output('p1')])
   })
 
   it('T1: started and progress after the item stopped are stale liveness', () => {
@@ -222,23 +233,23 @@ describe('the rule table, row by row', () => {
         expect(decision, from).toEqual({ applied: false, rule: 'T1' })
         expectUnchanged(before, state)
       }
-      expect(interrupted.nodes.n1?.status).toBe('CANCELED')
+      expect(nodeOf(interrupted, 'n1')?.status).toBe('CANCELED')
     }
   })
 
   it('T2: a completion after the item stopped is real: the copy completes and its output is kept', () => {
     for (const from of TERMINAL) {
       const interrupted = run(itemIn('in_progress', started('p1', 'n1')), status(from))
-      expect(interrupted.copies.p1?.status).toBe('canceled')
+      expect(copyOf(interrupted, 'p1')?.status).toBe('canceled')
       const late = step(interrupted, complete('p1', 'n1', output(5)))
       expect(late.decision, `${from}, canceled copy`).toEqual({ applied: true, rule: 'T2' })
       expect(late.state.status).toBe(from)
-      expect(late.state.copies.p1).toMatchObject({ status: 'completed', output: output(5) })
-      expect(late.state.nodes.n1).toMatchObject({ status: 'COMPLETED', outputs: [output(5)] })
+      expect(copyOf(late.state, 'p1')).toMatchObject({ status: 'completed', output: output(5) })
+      expect(nodeOf(late.state, 'n1')).toMatchObject({ status: 'COMPLETED', outputs: [output(5)] })
 
       const unknown = step(itemIn(from), complete('p2', 'n2', output(6)))
       expect(unknown.decision, `${from}, unknown copy`).toEqual({ applied: true, rule: 'T2' })
-      expect(unknown.state.nodes.n2).toMatchObject({ status: 'COMPLETED', outputs: [output(6)] })
+      expect(nodeOf(unknown.state, 'n2')).toMatchObject({ status: 'COMPLETED', outputs: [output(6)] })
     }
   })
 
@@ -248,12 +259,12 @@ describe('the rule table, row by row', () => {
     const { state, decision } = step(failed, error('p1', 'n1', err))
     expect(decision).toEqual({ applied: true, rule: 'T3' })
     expect(state.status).toBe('failed')
-    expect(state.copies.p1?.status).toBe('failed')
-    expect(state.nodes.n1).toMatchObject({ status: 'FAILED', error: err })
+    expect(copyOf(state, 'p1')?.status).toBe('failed')
+    expect(nodeOf(state, 'n1')).toMatchObject({ status: 'FAILED', error: err })
 
     const neverStarted = step(itemIn('failed'), error('p2', 'n2', err))
     expect(neverStarted.decision).toEqual({ applied: true, rule: 'T3' })
-    expect(neverStarted.state.nodes.n2).toMatchObject({ status: 'FAILED', error: err })
+    expect(nodeOf(neverStarted.state, 'n2')).toMatchObject({ status: 'FAILED', error: err })
   })
 
   it('T4: a node error after completed or canceled does not change the state', () => {
@@ -310,20 +321,20 @@ describe('the rule table, row by row', () => {
       error_message: 'bad value',
       error_traceback: null,
     })
-    expect(state.copies.p1).toMatchObject({ status: 'completed', output: output('socket-1') })
-    expect(state.copies.p2).toMatchObject({ status: 'completed', output: output('rest-2') })
-    expect(state.copies.p3?.status).toBe('canceled')
-    expect(state.copies.p4?.status).toBe('failed')
-    expect(state.nodes.n1).toMatchObject({
+    expect(copyOf(state, 'p1')).toMatchObject({ status: 'completed', output: output('socket-1') })
+    expect(copyOf(state, 'p2')).toMatchObject({ status: 'completed', output: output('rest-2') })
+    expect(copyOf(state, 'p3')?.status).toBe('canceled')
+    expect(copyOf(state, 'p4')?.status).toBe('failed')
+    expect(nodeOf(state, 'n1')).toMatchObject({
       status: 'COMPLETED',
       outputs: [output('socket-1'), output('rest-2')],
     })
-    expect(state.nodes.n3?.status).toBe('CANCELED')
-    expect(state.nodes.n4).toMatchObject({
+    expect(nodeOf(state, 'n3')?.status).toBe('CANCELED')
+    expect(nodeOf(state, 'n4')).toMatchObject({
       status: 'FAILED',
       error: { error_type: 'ValueError', error_message: 'bad value', error_traceback: null },
     })
-    expect(state.nodes.n5?.status).toBe('PENDING')
+    expect(nodeOf(state, 'n5')?.status).toBe('PENDING')
     expect(state.settled).toBe(true)
     expect(state.reconciliation).toMatchObject({ requestId: 'r1', phase: 'done', snapshotStatus: 'failed' })
   })
@@ -351,8 +362,8 @@ describe('the rule table, row by row', () => {
     const { state, decision } = step(running, snapshotGone('r1'))
     expect(decision).toEqual({ applied: true, rule: 'R3' })
     expect(state.status).toBe('canceled')
-    expect(state.copies.p1?.status).toBe('canceled')
-    expect(state.nodes.n1?.status).toBe('CANCELED')
+    expect(copyOf(state, 'p1')?.status).toBe('canceled')
+    expect(nodeOf(state, 'n1')?.status).toBe('CANCELED')
     expect(state.settled).toBe(true)
     expect(state.reconciliation).toMatchObject({ requestId: 'r1', phase: 'done', snapshotStatus: 'gone' })
 
@@ -411,7 +422,7 @@ describe('the rule table, row by row', () => {
     const notTerminal = step(running, reconcileFailed('r1', true))
     expect(notTerminal.decision).toEqual({ applied: true, rule: 'R5' })
     expect(notTerminal.state.settled).toBe(false)
-    expect(notTerminal.state.nodes.n1?.status).toBe('IN_PROGRESS')
+    expect(nodeOf(notTerminal.state, 'n1')?.status).toBe('IN_PROGRESS')
 
     const aborted = step(terminal, reconcileAborted('r1'))
     expect(aborted.decision).toEqual({ applied: true, rule: 'R5' })
@@ -426,9 +437,9 @@ describe('the rule table, row by row', () => {
         const { state, decision } = step(item, cancel(cause))
         expect(decision, `${from} ${cause}`).toEqual({ applied: true, rule: 'C1' })
         expect(state.status).toBe('canceled')
-        expect(state.copies.p1?.status).toBe('canceled')
-        expect(state.nodes.n1).toMatchObject({ status: 'CANCELED', progress: null })
-        expect(state.nodes.n2).toMatchObject({ status: 'COMPLETED', outputs: [output('p2')] })
+        expect(copyOf(state, 'p1')?.status).toBe('canceled')
+        expect(nodeOf(state, 'n1')).toMatchObject({ status: 'CANCELED', progress: null })
+        expect(nodeOf(state, 'n2')).toMatchObject({ status: 'COMPLETED', outputs: [output('p2')] })
       }
     }
   })
@@ -512,7 +523,13 @@ describe('the rule table as a whole', () => {
           copies:
             copy === 'unknown'
               ? base.copies
-              : { p1: { preparedId: 'p1', sourceNodeId: 'n1', status: copy, output: null } },
+              : trieSet(base.copies, 'p1', {
+                  preparedId: 'p1',
+                  sourceNodeId: 'n1',
+                  status: copy,
+                  output: null,
+                  delivered: false,
+                }),
           reconciliation: { ...base.reconciliation, requestId: 'r1' },
         }
         for (const key of ALL_EVENTS) {

@@ -10,6 +10,8 @@ import {
   run,
   snapshotEvent,
   started,
+  copyOf,
+  nodeOf,
 } from './builders'
 
 describe('applySnapshot (what R1 does with the persisted session)', () => {
@@ -20,8 +22,8 @@ describe('applySnapshot (what R1 does with the persisted session)', () => {
       executed_history: ['p1', 'p2', 'p3', 'n'],
     })
     const item = applySnapshot(createQueueItemExecution(7), snapshot)
-    expect(item.nodes.n?.outputs).toEqual([output(1), output(2), output(3)])
-    expect(item.tallies.n).toMatchObject({ completed: 3, running: 0 })
+    expect(nodeOf(item, 'n')?.outputs).toEqual([output(1), output(2), output(3)])
+    expect(item.nodes.n?.tally).toMatchObject({ completed: 3, running: 0 })
   })
 
   it('falls back to executed when executed_history is missing', () => {
@@ -30,7 +32,7 @@ describe('applySnapshot (what R1 does with the persisted session)', () => {
       prepared_source_mapping: { p1: 'n', p2: 'n' },
       executed: ['p1', 'p2'],
     })
-    expect(applySnapshot(createQueueItemExecution(7), snapshot).nodes.n?.outputs).toEqual([
+    expect(nodeOf(applySnapshot(createQueueItemExecution(7), snapshot), 'n')?.outputs).toEqual([
       output(1),
       output(2),
     ])
@@ -44,9 +46,9 @@ describe('applySnapshot (what R1 does with the persisted session)', () => {
       source_prepared_mapping: { n2: ['p2'] },
     })
     const item = applySnapshot(known, snapshot)
-    expect(item.nodes.n1?.outputs).toEqual([output(1)])
-    expect(item.nodes.n2?.outputs).toEqual([output(2)])
-    expect(item.nodes.n3).toMatchObject({ status: 'COMPLETED', outputs: [output(3)] })
+    expect(nodeOf(item, 'n1')?.outputs).toEqual([output(1)])
+    expect(nodeOf(item, 'n2')?.outputs).toEqual([output(2)])
+    expect(nodeOf(item, 'n3')).toMatchObject({ status: 'COMPLETED', outputs: [output(3)] })
     expect(item.orphanOutputs).toEqual([])
   })
 
@@ -59,7 +61,7 @@ describe('applySnapshot (what R1 does with the persisted session)', () => {
     expect(item.orphanOutputs).toEqual([{ preparedId: 'stray', output: output('stray') }])
     item = run(item, reconcileRequested('r2'), snapshotEvent('r2', snapshot))
     expect(item.orphanOutputs).toHaveLength(1)
-    expect(item.nodes.n1?.outputs).toEqual([output(1)])
+    expect(nodeOf(item, 'n1')?.outputs).toEqual([output(1)])
   })
 
   it('keeps an output the socket delivered as received, and never shows it twice', () => {
@@ -70,7 +72,7 @@ describe('applySnapshot (what R1 does with the persisted session)', () => {
       prepared_source_mapping: { p1: 'n1' },
     })
     const after = applySnapshot(item, snapshot)
-    expect(after.nodes.n1?.outputs).toEqual([socketOutput])
+    expect(nodeOf(after, 'n1')?.outputs).toEqual([socketOutput])
   })
 
   it('a persisted error fails its copy with the parsed error; a completed copy stays completed', () => {
@@ -80,12 +82,12 @@ describe('applySnapshot (what R1 does with the persisted session)', () => {
       prepared_source_mapping: { p1: 'n1', p2: 'n2' },
     })
     const after = applySnapshot(item, snapshot)
-    expect(after.copies.p1?.status).toBe('failed')
-    expect(after.nodes.n1).toMatchObject({
+    expect(copyOf(after, 'p1')?.status).toBe('failed')
+    expect(nodeOf(after, 'n1')).toMatchObject({
       status: 'FAILED',
       error: { error_type: 'OutOfMemoryError', error_message: 'CUDA out of memory', error_traceback: null },
     })
-    expect(after.nodes.n2).toMatchObject({ status: 'COMPLETED', outputs: [output(2)], error: null })
+    expect(nodeOf(after, 'n2')).toMatchObject({ status: 'COMPLETED', outputs: [output(2)], error: null })
   })
 })
 

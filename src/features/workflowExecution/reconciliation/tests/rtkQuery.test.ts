@@ -8,6 +8,7 @@ import { createWorkflowExecution } from '../../createWorkflowExecution'
 import { queueItemStatusChanged } from '../../slice/actions'
 import { selectQueueItemExecution } from '../../slice/selectors'
 import { fetchQueueItemFromEndpoint } from '../rtkQuery'
+import { nodeOf } from '../../model/read'
 
 const ROOT = 'http://rtkq.test/api/v1/queue/default/'
 const msw = setupServer()
@@ -61,7 +62,7 @@ describe('reconciling through the host’s RTK Query endpoint', () => {
     expect(seen).toEqual(['/api/v1/queue/default/i/7'])
     const item = selectQueueItemExecution(store.getState(), 7)
     expect(item?.status).toBe('completed')
-    expect(item?.nodes['n']?.outputs).toEqual([expect.objectContaining({ type: 'image_output' })])
+    expect(nodeOf(item, 'n')?.outputs).toEqual([expect.objectContaining({ type: 'image_output' })])
     execution.close()
   })
 

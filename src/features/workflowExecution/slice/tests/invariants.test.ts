@@ -13,6 +13,7 @@ import {
   startedAction,
   statusChanged,
 } from './helpers'
+import { copiesOf, nodesOf } from '../../model/read'
 
 /*
  * Random, schema-valid traffic for a handful of items through the slice reducer: it never throws, and
@@ -101,8 +102,8 @@ function aggregate(copies: InvocationCopy[]): NodeStatus {
 }
 
 function checkItem(item: QueueItemExecution): void {
-  const copies = Object.values(item.copies)
-  for (const node of Object.values(item.nodes)) {
+  const copies = copiesOf(item)
+  for (const node of Object.values(nodesOf(item))) {
     const own = copies.filter((copy) => copy.sourceNodeId === node.nodeId)
     expect(node.status, `item ${item.itemId} node ${node.nodeId}`).toBe(aggregate(own))
     const completed = own

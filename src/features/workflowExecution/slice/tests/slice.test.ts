@@ -18,6 +18,7 @@ import {
 import { createWorkflowExecution } from '../../createWorkflowExecution'
 import { reconciliationAttemptFailed } from '../../reconciliation'
 import { reconcileQueueItem, workflowExecutionReducer } from './helpers'
+import { copyOf, nodeOf } from '../../model/tests/builders'
 import { recentDecisions } from '../../model/decisions'
 import { createInitialState, type WorkflowExecutionState } from '../state'
 import {
@@ -30,6 +31,7 @@ import {
   startedAction,
   statusChanged,
 } from './helpers'
+import { nodesOf } from '../../model/read'
 
 const running = (...itemIds: number[]) =>
   itemIds.flatMap((itemId) => [
@@ -44,12 +46,12 @@ describe('C1 through the slice: bulk cancel and queue clear', () => {
     for (const itemId of [46, 47]) {
       const item = state.items.entities[itemId]
       expect(item?.status).toBe('canceled')
-      expect(item?.copies[`p-${itemId}`]?.status).toBe('canceled')
-      expect(item?.nodes.node?.status).toBe('CANCELED')
+      expect(copyOf(item, `p-${itemId}`)?.status).toBe('canceled')
+      expect(nodeOf(item, 'node')?.status).toBe('CANCELED')
       expect(recentDecisions(item!.decisions).at(-1)).toEqual({ rule: 'C1', event: 'cancel', applied: true })
     }
     expect(state.items.entities[48]?.status).toBe('in_progress')
-    expect(state.items.entities[48]?.nodes.node?.status).toBe('IN_PROGRESS')
+    expect(nodeOf(state.items.entities[48], 'node')?.status).toBe('IN_PROGRESS')
     // Ids the store never tracked are not created.
     expect(
       reduce(state, queueItemsCanceled({ queue_id: 'default', canceled_item_ids: [999] })).items
@@ -70,7 +72,7 @@ describe('C1 through the slice: bulk cancel and queue clear', () => {
       'canceled',
       'canceled',
     ])
-    expect(state.items.entities[1]?.nodes.node?.status).toBe('CANCELED')
+    expect(nodeOf(state.items.entities[1], 'node')?.status).toBe('CANCELED')
     expect(state.items.entities[4]?.status).toBe('failed')
   })
 
@@ -108,7 +110,7 @@ describe('items the store has not seen', () => {
       origin: 'workflows',
       userId: 'system',
     })
-    expect(state.items.entities[5]?.nodes.node?.status).toBe('COMPLETED')
+    expect(nodeOf(state.items.entities[5], 'node')?.status).toBe('COMPLETED')
   })
 
   it('a redacted companion introduces nothing, and says nothing about a tracked item', () => {
@@ -147,8 +149,8 @@ describe('reconciliation through the slice', () => {
     const item = state.items.entities[43]
     expect(item?.status).toBe('failed')
     expect(item?.settled).toBe(true)
-    expect(item?.nodes['4b6d8f0a-2c4e-4a6c-8e0a-b2d4f6a8c0e2']?.status).toBe('FAILED')
-    expect(item?.nodes['8e2f4a6c-1b3d-4e5f-9a7b-c9d1e3f5a7b9']?.status).toBe('COMPLETED')
+    expect(nodeOf(item, '4b6d8f0a-2c4e-4a6c-8e0a-b2d4f6a8c0e2')?.status).toBe('FAILED')
+    expect(nodeOf(item, '8e2f4a6c-1b3d-4e5f-9a7b-c9d1e3f5a7b9')?.status).toBe('COMPLETED')
   })
 
   it('R4 via the thunk’s actions: a slow answer of a superseded request writes nothing', () => {
@@ -220,7 +222,8 @@ describe('delivery bookkeeping and batching', () => {
   it('records a delivered output once; a second delivery or an unknown item leaves the state as it was', () => {
     const state = reduce(createInitialState(), ...runActions(1))
     const once = reduce(state, delivered(1, 'p-1'))
-    expect(Object.keys(once.items.entities[1]?.deliveredOutputs ?? {})).toEqual(['p-1'])
+    expect(copyOf(once.items.entities[1], 'p-1')?.delivered).toBe(true)
+    expect(copyOf(state.items.entities[1], 'p-1')?.delivered).toBe(false)
     expect(reduce(once, delivered(1, 'p-1'))).toBe(once)
     expect(reduce(once, delivered(99, 'p-1'))).toBe(once)
   })
@@ -309,8 +312,8 @@ describe('serializable state and actions', () => {
     store.dispatch(startedAction(1, '__proto__', '__proto__'))
     store.dispatch(completeAction(1, 'constructor', 'constructor', 2))
     const item = store.getState().workflowExecution.items.entities[1]
-    expect(Object.keys(item?.nodes ?? {})).toEqual(['__proto__', 'constructor'])
-    expect(item?.nodes['__proto__' as string]?.status).toBe('IN_PROGRESS')
+    expect(Object.keys(nodesOf(item))).toEqual(['__proto__', 'constructor'])
+    expect(nodeOf(item, '__proto__' as string)?.status).toBe('IN_PROGRESS')
     expect(findNonSerializableValue(store.getState())).toBe(false)
   })
 })

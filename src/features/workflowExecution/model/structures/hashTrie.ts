@@ -1,0 +1,139 @@
+import type { IdRecord } from '../types'
+
+/*
+ * A persistent hash trie of plain objects and arrays, keyed by server-chosen ids (prepared ids of a
+ * fan-out). Setting one key copies one path of at most 8 small nodes, so an update costs O(log n) whatever
+ * the size, where spreading a record costs O(n) (and a record of 1,000+ keys falls into V8's slow
+ * dictionary mode). Still plain, serializable data: DevTools and action replay see ordinary JSON.
+ */
+
+/** A leaf holds up to LEAF_CAPACITY entries; a branch has BRANCH_WIDTH children, chosen by 4 bits of hash. */
+export type TrieNode<V> =
+  { readonly leaf: IdRecord<V> } | { readonly branch: readonly (TrieNode<V> | null)[] }
+
+export interface HashTrie<V> {
+  readonly size: number
+  readonly root: TrieNode<V>
+}
+
+const BITS = 4
+const BRANCH_WIDTH = 1 << BITS
+const LEAF_CAPACITY = 16
+/** 32 bits of hash, 4 per level: below this depth a leaf just grows (full hash collisions only). */
+const MAX_DEPTH = 8
+
+const EMPTY_LEAF = { leaf: {} }
+
+export function emptyTrie<V>(): HashTrie<V> {
+  return { size: 0, root: EMPTY_LEAF as TrieNode<V> }
+}
+
+/** FNV-1a: fast, and spreads uuid-like and sequential ids alike. */
+function hashOf(key: string): number {
+  let hash = 0x811c9dc5
+  for (let index = 0; index < key.length; index += 1) {
+    hash ^= key.charCodeAt(index)
+    hash = Math.imul(hash, 0x01000193)
+  }
+  return hash >>> 0
+}
+
+const slot = (hash: number, depth: number) => (hash >>> (depth * BITS)) & (BRANCH_WIDTH - 1)
+
+export function trieGet<V>(trie: HashTrie<V>, key: string): V | undefined {
+  const hash = hashOf(key)
+  let node: TrieNode<V> | null = trie.root
+  for (let depth = 0; node !== null; depth += 1) {
+    if ('leaf' in node) return Object.hasOwn(node.leaf, key) ? node.leaf[key] : undefined
+    node = node.branch[slot(hash, depth)] ?? null
+  }
+  return undefined
+}
+
+export function trieHas<V>(trie: HashTrie<V>, key: string): boolean {
+  return trieGet(trie, key) !== undefined
+}
+
+function countKeys(record: object): number {
+  let count = 0
+  for (const _key in record) count += 1
+  return count
+}
+
+function split<V>(leaf: IdRecord<V>, depth: number): TrieNode<V> {
+  const buckets: Record<string, V>[] = []
+  for (const key in leaf) {
+    const index = slot(hashOf(key), depth)
+    // Without a prototype, assigning `__proto__` stays a key; the spread below makes it a plain object.
+    ;(buckets[index] ??= Object.create(null) as Record<string, V>)[key] = leaf[key] as V
+  }
+  const branch: (TrieNode<V> | null)[] = []
+  for (let index = 0; index < BRANCH_WIDTH; index += 1) {
+    const bucket = buckets[index]
+    branch.push(bucket ? { leaf: { ...bucket } } : null)
+  }
+  return { branch }
+}
+
+function setIn<V>(
+  node: TrieNode<V> | null,
+  key: string,
+  hash: number,
+  value: V,
+  depth: number,
+  added: { count: number },
+): TrieNode<V> {
+  if (node === null) {
+    added.count = 1
+    return { leaf: { [key]: value } }
+  }
+  if ('leaf' in node) {
+    const exists = Object.hasOwn(node.leaf, key)
+    if (exists && node.leaf[key] === value) return node
+    if (!exists && depth < MAX_DEPTH && countKeys(node.leaf) >= LEAF_CAPACITY)
+      return setIn(split(node.leaf, depth), key, hash, value, depth, added)
+    added.count = exists ? 0 : 1
+    // A computed key in a literal defines an own property: `__proto__` stays a plain key.
+    return { leaf: { ...node.leaf, [key]: value } }
+  }
+  const index = slot(hash, depth)
+  const child = node.branch[index] ?? null
+  const nextChild = setIn(child, key, hash, value, depth + 1, added)
+  if (nextChild === child) return node
+  const branch = node.branch.slice()
+  branch[index] = nextChild
+  return { branch }
+}
+
+/** The trie with `key` set to `value`; the same trie when nothing changes. */
+export function trieSet<V>(trie: HashTrie<V>, key: string, value: V): HashTrie<V> {
+  const added = { count: 0 }
+  const root = setIn(trie.root, key, hashOf(key), value, 0, added)
+  return root === trie.root ? trie : { size: trie.size + added.count, root }
+}
+
+/** Every entry, in no particular order. */
+export function trieForEach<V>(trie: HashTrie<V>, visit: (value: V, key: string) => void): void {
+  const stack: TrieNode<V>[] = [trie.root]
+  while (stack.length > 0) {
+    const node = stack.pop() as TrieNode<V>
+    if ('leaf' in node) {
+      for (const key in node.leaf) visit(node.leaf[key] as V, key)
+    } else {
+      for (const child of node.branch) if (child !== null) stack.push(child)
+    }
+  }
+}
+
+export function trieValues<V>(trie: HashTrie<V>): V[] {
+  const values: V[] = []
+  trieForEach(trie, (value) => values.push(value))
+  return values
+}
+
+/** Sets many entries at once: one pass, for snapshots and bulk cancels (linear in what is set). */
+export function trieSetAll<V>(trie: HashTrie<V>, entries: Iterable<readonly [string, V]>): HashTrie<V> {
+  let next = trie
+  for (const [key, value] of entries) next = trieSet(next, key, value)
+  return next
+}
