@@ -9,7 +9,6 @@ import {
 import {
   createQueueItemExecution,
   decide,
-  getOwn,
   transition,
   trieGet,
   trieSet,
