@@ -1,4 +1,6 @@
-import { shallowEqual, useSelector } from 'react-redux'
+import type { Store } from '@reduxjs/toolkit'
+import { useCallback, useMemo, useSyncExternalStore } from 'react'
+import { shallowEqual, useSelector, useStore } from 'react-redux'
 import type {
   DecisionEntry,
   NodeExecutionState,
@@ -16,12 +18,19 @@ import {
   selectWorkflowExecution,
   type WithWorkflowExecution,
 } from '../features/workflowExecution/slice/selectors'
+import {
+  isExecutionSubscriptions,
+  subscriptionsRequested,
+  type ExecutionSubscriptions,
+} from '../features/workflowExecution/subscriptions'
 
 /*
- * React bindings: each hook reads one stored object (or a shallow-compared list of them) through
- * react-redux's `useSelector`. The model copies only what an event changes, so a component re-renders
- * only when the node, item or list it reads changes: a progress event on one node leaves its siblings alone.
- * `itemId` may be undefined (nothing selected yet); the hooks then return undefined or an empty list.
+ * React bindings. The per-node and per-item hooks subscribe through the engine's keyed subscriptions
+ * (`useSyncExternalStore`): a progress event on one node wakes that node's reader only, instead of
+ * running every mounted selector as a store-wide subscription would. Without the engine's middleware in
+ * the store they fall back to the store's own subscription. The list hooks use react-redux's
+ * `useSelector`. `itemId` may be undefined (nothing selected yet); the hooks then return undefined or an
+ * empty list.
  */
 
 export type { WithWorkflowExecution }
@@ -33,13 +42,36 @@ export const DEFAULT_ORIGIN = 'workflows'
 const NO_ENTRIES: readonly never[] = Object.freeze([])
 
 const useExecutionSelector = useSelector.withTypes<WithWorkflowExecution>()
+const useExecutionStore = useStore.withTypes<Store<WithWorkflowExecution>>()
+
+const NO_SUBSCRIPTION = () => () => undefined
+
+/** The engine's keyed subscriptions of the store in context, or null without the engine's middleware. */
+function useSubscriptions(): {
+  store: ReturnType<typeof useExecutionStore>
+  subscriptions: ExecutionSubscriptions | null
+} {
+  const store = useExecutionStore()
+  const subscriptions = useMemo(() => {
+    const answer: unknown = store.dispatch(subscriptionsRequested())
+    return isExecutionSubscriptions(answer) ? answer : null
+  }, [store])
+  return { store, subscriptions }
+}
 
 /** A node of the item currently running (or last run) for `origin`: the workflow editor's view of a node. */
 export function useNodeExecutionState(
   nodeId: string,
   origin: string = DEFAULT_ORIGIN,
 ): NodeExecutionState | undefined {
-  return useExecutionSelector((state) => selectActiveNodeExecutionState(state, origin, nodeId))
+  const { store, subscriptions } = useSubscriptions()
+  const subscribe = useCallback(
+    (listener: () => void) =>
+      subscriptions ? subscriptions.subscribeActiveNode(origin, nodeId, listener) : store.subscribe(listener),
+    [store, subscriptions, origin, nodeId],
+  )
+  const read = () => selectActiveNodeExecutionState(store.getState(), origin, nodeId)
+  return useSyncExternalStore(subscribe, read, read)
 }
 
 /** A node of one given queue item, whether or not that item is the active one. */
@@ -47,16 +79,31 @@ export function useItemNodeExecutionState(
   itemId: number | undefined,
   nodeId: string,
 ): NodeExecutionState | undefined {
-  return useExecutionSelector((state) =>
-    itemId === undefined ? undefined : selectNodeExecutionState(state, itemId, nodeId),
+  const { store, subscriptions } = useSubscriptions()
+  const subscribe = useCallback(
+    (listener: () => void) => {
+      if (itemId === undefined) return NO_SUBSCRIPTION()
+      return subscriptions ? subscriptions.subscribeNode(itemId, nodeId, listener) : store.subscribe(listener)
+    },
+    [store, subscriptions, itemId, nodeId],
   )
+  const read = () =>
+    itemId === undefined ? undefined : selectNodeExecutionState(store.getState(), itemId, nodeId)
+  return useSyncExternalStore(subscribe, read, read)
 }
 
 /** The whole execution record of a queue item; changes on every event of that item. */
 export function useQueueItemExecution(itemId: number | undefined): QueueItemExecution | undefined {
-  return useExecutionSelector((state) =>
-    itemId === undefined ? undefined : selectQueueItemExecution(state, itemId),
+  const { store, subscriptions } = useSubscriptions()
+  const subscribe = useCallback(
+    (listener: () => void) => {
+      if (itemId === undefined) return NO_SUBSCRIPTION()
+      return subscriptions ? subscriptions.subscribeItem(itemId, listener) : store.subscribe(listener)
+    },
+    [store, subscriptions, itemId],
   )
+  const read = () => (itemId === undefined ? undefined : selectQueueItemExecution(store.getState(), itemId))
+  return useSyncExternalStore(subscribe, read, read)
 }
 
 /** The item that most recently went `in_progress` for `origin`. */

@@ -1,4 +1,9 @@
-import { createListenerMiddleware, type Dispatch, type Reducer } from '@reduxjs/toolkit'
+import {
+  createListenerMiddleware,
+  type Dispatch,
+  type ListenerMiddleware,
+  type Reducer,
+} from '@reduxjs/toolkit'
 import { addWorkflowExecutionListeners, DEFAULT_CANCELED_RECONCILE_DELAY_MS } from './listeners'
 import type { EngineDispatch } from './listeners/types'
 import {
@@ -38,6 +43,7 @@ import {
   type WorkflowExecutionState,
 } from './slice'
 import { bindSocket } from './socket'
+import { createExecutionSubscriptions } from './subscriptions'
 import type { SocketLike } from './socket/types'
 import type { WorkflowExecution, WorkflowExecutionOptions, WorkflowExecutionSelectors } from './types'
 
@@ -93,9 +99,19 @@ function configOf(options: WorkflowExecutionOptions): Partial<WorkflowExecutionC
 export function createWorkflowExecution(options: WorkflowExecutionOptions = {}): WorkflowExecution {
   const initialState: WorkflowExecutionState = createInitialState(configOf(options))
   const inFlight = createInFlightRegistry()
+  // Payloads the binding validated: the reducer does not parse them again. Not state: a lookup table.
+  const validated = new WeakSet<object>()
   const reconcileQueueItem = createReconcileQueueItem(options, inFlight)
-  const reducer = createWorkflowExecutionReducer(initialState, reconcileQueueItem)
+  const reducer = createWorkflowExecutionReducer(initialState, reconcileQueueItem, validated)
   const listenerMiddleware = createListenerMiddleware<WithWorkflowExecution, EngineDispatch>()
+  const subscriptions = createExecutionSubscriptions()
+  // One middleware: keyed subscriptions around the listeners, so readers hear of a change once its
+  // effects have run.
+  const middleware = ((api) => {
+    const outer = subscriptions.middleware(api)
+    const inner = listenerMiddleware.middleware(api)
+    return (next) => outer(inner(next))
+  }) as ListenerMiddleware<WithWorkflowExecution, EngineDispatch>
   const removeListeners = addWorkflowExecutionListeners(listenerMiddleware.startListening, {
     reconcileQueueItem,
     inFlight,
@@ -103,13 +119,14 @@ export function createWorkflowExecution(options: WorkflowExecutionOptions = {}):
   })
   const bindOptions = {
     queueId: initialState.config.queueId,
+    validated,
     ...(options.maxPreviewChars === undefined ? {} : { maxPreviewChars: options.maxPreviewChars }),
   }
 
   return {
     reducerPath: REDUCER_PATH,
     reducer,
-    middleware: listenerMiddleware.middleware,
+    middleware,
     startListening: listenerMiddleware.startListening,
     bindSocket: (socket: SocketLike, dispatch: Dispatch) => bindSocket(socket, dispatch, bindOptions),
     reconcileQueueItem,

@@ -18,7 +18,7 @@ function metaOf(payload: QueueItemEvent): ItemMeta {
     origin: payload.origin ?? null,
     destination: payload.destination ?? null,
     batchId: payload.batch_id ?? null,
-    sessionId: (payload as { session_id?: string | null }).session_id ?? null,
+    sessionId: ('session_id' in payload ? payload.session_id : null) ?? null,
     userId: payload.user_id ?? null,
   }
 }
@@ -46,9 +46,15 @@ export function statusEvent(payload: QueueItemStatusChangedEvent): ModelEvent {
   }
 }
 
-function invocationBase(payload: InvocationStartedEvent) {
+/*
+ * Each model event is built as one flat object literal: no spreads of a shared base, no intermediate
+ * objects besides the item metadata.
+ */
+
+export function startedEvent(payload: InvocationStartedEvent): ModelEvent {
   return {
-    kind: 'invocation' as const,
+    kind: 'invocation',
+    phase: 'started',
     preparedId: payload.invocation.id,
     sourceNodeId: payload.invocation_source_id,
     meta: metaOf(payload),
@@ -56,27 +62,39 @@ function invocationBase(payload: InvocationStartedEvent) {
   }
 }
 
-export function startedEvent(payload: InvocationStartedEvent): ModelEvent {
-  return { ...invocationBase(payload), phase: 'started' }
-}
-
 export function progressEvent(payload: InvocationProgressEvent): ModelEvent {
   return {
-    ...invocationBase(payload),
+    kind: 'invocation',
     phase: 'progress',
+    preparedId: payload.invocation.id,
+    sourceNodeId: payload.invocation_source_id,
+    meta: metaOf(payload),
+    redacted: isRedacted(payload),
     percentage: payload.percentage ?? null,
     image: payload.image ?? null,
   }
 }
 
 export function completeEvent(payload: InvocationCompleteEvent): ModelEvent {
-  return { ...invocationBase(payload), phase: 'complete', output: payload.result }
+  return {
+    kind: 'invocation',
+    phase: 'complete',
+    preparedId: payload.invocation.id,
+    sourceNodeId: payload.invocation_source_id,
+    meta: metaOf(payload),
+    redacted: isRedacted(payload),
+    output: payload.result,
+  }
 }
 
 export function errorEvent(payload: InvocationErrorEvent): ModelEvent {
   return {
-    ...invocationBase(payload),
+    kind: 'invocation',
     phase: 'error',
+    preparedId: payload.invocation.id,
+    sourceNodeId: payload.invocation_source_id,
+    meta: metaOf(payload),
+    redacted: isRedacted(payload),
     error: {
       error_type: payload.error_type,
       error_message: payload.error_message,

@@ -58,12 +58,19 @@ const ENGINE_ACTION_TYPES: ReadonlySet<string> = new Set<EngineAction['type']>([
 ])
 
 /**
- * The payload as the model may read it, or null. The socket binding has validated it already; the
- * reducer checks again so that a hand-dispatched bad action still changes nothing and never throws.
+ * The payload as the model may read it, or null. A payload the engine's socket binding validated is in
+ * `validated` and is not parsed twice; any other (a hand-dispatched action, a DevTools replay) is checked
+ * here, so a bad action still changes nothing and never throws.
  */
-function checked<K extends SocketEventName>(event: K, payload: unknown): SocketEventPayloads[K] | null {
-  const result = validateSocketEvent(event, payload)
-  return result.ok ? result.value : null
+type Check = <K extends SocketEventName>(event: K, payload: unknown) => SocketEventPayloads[K] | null
+
+function checkerOf(validated: WeakSet<object>): Check {
+  return (event, payload) => {
+    if (typeof payload === 'object' && payload !== null && validated.has(payload))
+      return payload as SocketEventPayloads[typeof event]
+    const result = validateSocketEvent(event, payload)
+    return result.ok ? result.value : null
+  }
 }
 
 function onItemEvent<P extends { item_id: number }>(
@@ -74,7 +81,11 @@ function onItemEvent<P extends { item_id: number }>(
   return payload ? applyItemEvent(state, payload.item_id, toModel(payload)) : state
 }
 
-function reduceEngineAction(state: WorkflowExecutionState, action: EngineAction): WorkflowExecutionState {
+function reduceEngineAction(
+  state: WorkflowExecutionState,
+  action: EngineAction,
+  checked: Check,
+): WorkflowExecutionState {
   switch (action.type) {
     case queueItemStatusChanged.type:
       return onItemEvent(state, checked('queue_item_status_changed', action.payload), statusEvent)
@@ -153,15 +164,35 @@ function onOutputDelivered(
   }
 }
 
+/** Bundlers replace `process.env.NODE_ENV`; without one, `process` may not exist (development then). */
+function isProduction(): boolean {
+  try {
+    return process.env.NODE_ENV === 'production'
+  } catch {
+    return false
+  }
+}
+
 /**
- * Freezes what a case created, stopping at what is already frozen (everything it reused): state cannot
- * be mutated by accident and RTK's dev checks skip unchanged subtrees.
+ * In development, freezes what a case created, shallowly, so state cannot be mutated by accident: the
+ * state, its item index and the items it rewrote (never a payload, never by walking). Production skips
+ * it: copying from frozen objects is several times slower, and RTK's immutability check covers
+ * development.
  */
-function freezeNew<T>(value: T): T {
-  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value
-  Object.freeze(value)
-  for (const key of Object.keys(value)) freezeNew((value as Record<string, unknown>)[key])
-  return value
+function freezeCreated(next: WorkflowExecutionState, previous: WorkflowExecutionState): void {
+  if (isProduction()) return
+  Object.freeze(next)
+  if (next.items !== previous.items) {
+    Object.freeze(next.items)
+    Object.freeze(next.items.ids)
+    if (next.items.entities !== previous.items.entities) {
+      Object.freeze(next.items.entities)
+      for (const id of next.items.ids) {
+        const item = next.items.entities[id]
+        if (item && item !== previous.items.entities[id]) Object.freeze(item)
+      }
+    }
+  }
 }
 
 /**
@@ -172,10 +203,13 @@ function freezeNew<T>(value: T): T {
 export function createWorkflowExecutionReducer(
   initialState: WorkflowExecutionState,
   reconcileQueueItem: ReconcileQueueItemThunk,
+  validated: WeakSet<object> = new WeakSet(),
 ): Reducer<WorkflowExecutionState> {
   const { pending, fulfilled, rejected } = reconcileQueueItem
+  const checked = checkerOf(validated)
   const reduce = (state: WorkflowExecutionState, action: UnknownAction): WorkflowExecutionState => {
-    if (ENGINE_ACTION_TYPES.has(action.type)) return reduceEngineAction(state, action as EngineAction)
+    if (ENGINE_ACTION_TYPES.has(action.type))
+      return reduceEngineAction(state, action as EngineAction, checked)
     if (pending.match(action))
       return applyItemEvent(state, action.meta.arg.itemId, {
         kind: 'reconcile_requested',
@@ -204,6 +238,7 @@ export function createWorkflowExecutionReducer(
   }
   return (state = initialState, action) => {
     const next = reduce(state, action)
-    return next === state ? state : freezeNew(next)
+    if (next !== state) freezeCreated(next, state)
+    return next
   }
 }

@@ -33,8 +33,10 @@ export function bindSocket(
   for (const event of Object.keys(socketEventSchemas) as SocketEventName[]) {
     const onEvent = (payload: unknown) => {
       const checked = validateSocketEvent(event, payload)
-      if (checked.ok) dispatch(socketEventActions[event](checked.value as never))
-      else
+      if (checked.ok) {
+        if (typeof payload === 'object' && payload !== null) options.validated?.add(payload)
+        dispatch(socketEventActions[event](checked.value as never))
+      } else
         dispatch(
           eventRejected({
             event,

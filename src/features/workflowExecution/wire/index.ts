@@ -1,6 +1,9 @@
 import type { z } from 'zod'
 import { sessionQueueItemSchema, socketEventSchemas } from './schemas'
+import { MAX_PAYLOAD_DEPTH, pathTooDeep } from './depth'
 import type { SessionQueueItem, SocketEventName, SocketEventPayloads } from './types'
+
+export { MAX_PAYLOAD_DEPTH, pathTooDeep } from './depth'
 
 export * from './schemas'
 export type * from './types'
@@ -18,6 +21,16 @@ function toIssues(error: z.ZodError): ValidationIssue[] {
   }))
 }
 
+function tooDeepIssue(payload: unknown): { ok: false; issues: ValidationIssue[] } | null {
+  const path = pathTooDeep(payload)
+  return path === null
+    ? null
+    : {
+        ok: false,
+        issues: [{ path: path.slice(0, 200), message: `nested deeper than ${MAX_PAYLOAD_DEPTH} levels` }],
+      }
+}
+
 /**
  * Checks a payload against its schema. On success the value is the payload itself, as received: zod's
  * output drops keys such as `__proto__` and unknown fields, and the model must see what the server sent.
@@ -26,6 +39,8 @@ export function validateSocketEvent<K extends SocketEventName>(
   event: K,
   payload: unknown,
 ): Validated<SocketEventPayloads[K]> {
+  const tooDeep = tooDeepIssue(payload)
+  if (tooDeep) return tooDeep
   const result = socketEventSchemas[event].safeParse(payload)
   return result.success
     ? { ok: true, value: payload as SocketEventPayloads[K] }
@@ -33,6 +48,8 @@ export function validateSocketEvent<K extends SocketEventName>(
 }
 
 export function validateSessionQueueItem(payload: unknown): Validated<SessionQueueItem> {
+  const tooDeep = tooDeepIssue(payload)
+  if (tooDeep) return tooDeep
   const result = sessionQueueItemSchema.safeParse(payload)
   return result.success
     ? { ok: true, value: payload as SessionQueueItem }
