@@ -13,7 +13,7 @@ import {
   socketDisconnected,
 } from '../slice/actions'
 import { reconcilesOrigin } from '../slice/state'
-import { undeliveredOutput, undeliveredOutputs } from './outputs'
+import { newlyDeliveredOutput, newlyDeliveredOutputs } from './outputs'
 import type { EngineListenerApi, StartWorkflowExecutionListening } from './types'
 
 export type * from './types'
@@ -71,7 +71,8 @@ export function addWorkflowExecutionListeners(
         const preparedId = action.payload?.invocation?.id
         if (typeof itemId !== 'number' || typeof preparedId !== 'string') return
         const item = api.getState().workflowExecution.items.entities[itemId]
-        const payload = item && undeliveredOutput(item, preparedId, 'socket')
+        const before = api.getOriginalState().workflowExecution.items.entities[itemId]
+        const payload = item && newlyDeliveredOutput(before, item, preparedId, 'socket')
         if (payload) api.dispatch(invocationOutputReceived(payload))
       },
     }),
@@ -80,9 +81,10 @@ export function addWorkflowExecutionListeners(
       effect: (action, api) => {
         const item = api.getState().workflowExecution.items.entities[action.meta.arg.itemId]
         if (!item || action.payload.kind !== 'snapshot') return
+        const before = api.getOriginalState().workflowExecution.items.entities[action.meta.arg.itemId]
         const { session } = action.payload.snapshot
         const history = session.executed_history ?? session.executed ?? []
-        for (const payload of undeliveredOutputs(item, history))
+        for (const payload of newlyDeliveredOutputs(before, item, history))
           api.dispatch(invocationOutputReceived(payload))
       },
     }),

@@ -1,30 +1,42 @@
 import { isDelivered } from '../model/delivery'
-import { trieForEach, trieGet } from '../model/structures/hashTrie'
+import { trieForEach, trieGet, trieHas } from '../model/structures/hashTrie'
 import type { QueueItemExecution } from '../model/types'
 import type { InvocationOutputReceivedPayload, OutputSource } from '../slice/types'
 
-/** The output of one completed copy, if it has not been delivered yet. */
-export function undeliveredOutput(
-  item: QueueItemExecution,
+/*
+ * The reducer records a delivery in the same dispatch that makes an output known (a completion, a
+ * snapshot); the listener announces exactly those: what is delivered after the action and was not before.
+ */
+
+function wasDelivered(before: QueueItemExecution | undefined, preparedId: string): boolean {
+  return before !== undefined && isDelivered(before, preparedId)
+}
+
+/** The output of one copy, if this action delivered it. */
+export function newlyDeliveredOutput(
+  before: QueueItemExecution | undefined,
+  after: QueueItemExecution,
   preparedId: string,
   via: OutputSource,
 ): InvocationOutputReceivedPayload | null {
-  const copy = trieGet(item.copies, preparedId)
-  if (copy?.status !== 'completed' || !copy.output || isDelivered(item, preparedId)) return null
+  const copy = trieGet(after.copies, preparedId)
+  if (copy?.status !== 'completed' || !copy.output || !copy.delivered || wasDelivered(before, preparedId))
+    return null
   return {
-    itemId: item.itemId,
+    itemId: after.itemId,
     preparedId,
     sourceNodeId: copy.sourceNodeId,
     output: copy.output,
-    origin: item.origin,
-    destination: item.destination,
+    origin: after.origin,
+    destination: after.destination,
     via,
   }
 }
 
-/** Every output of the item not delivered yet, orphans included, in execution order. */
-export function undeliveredOutputs(
-  item: QueueItemExecution,
+/** Every output this action delivered, orphans included, in execution order. */
+export function newlyDeliveredOutputs(
+  before: QueueItemExecution | undefined,
+  after: QueueItemExecution,
   history: readonly string[],
 ): InvocationOutputReceivedPayload[] {
   // First position wins, as for node outputs: an id can stand twice (a prepared id equal to a source id).
@@ -32,24 +44,25 @@ export function undeliveredOutputs(
   history.forEach((id, index) => {
     if (!rank.has(id)) rank.set(id, index)
   })
-  const pending: InvocationOutputReceivedPayload[] = []
-  trieForEach(item.copies, (_copy, preparedId) => {
-    const payload = undeliveredOutput(item, preparedId, 'reconciliation')
-    if (payload) pending.push(payload)
+  const delivered: InvocationOutputReceivedPayload[] = []
+  trieForEach(after.copies, (_copy, preparedId) => {
+    const payload = newlyDeliveredOutput(before, after, preparedId, 'reconciliation')
+    if (payload) delivered.push(payload)
   })
-  for (const orphan of item.orphanOutputs) {
-    if (isDelivered(item, orphan.preparedId)) continue
-    pending.push({
-      itemId: item.itemId,
+  for (const orphan of after.orphanOutputs) {
+    if (!trieHas(after.deliveredOrphans, orphan.preparedId) || wasDelivered(before, orphan.preparedId))
+      continue
+    delivered.push({
+      itemId: after.itemId,
       preparedId: orphan.preparedId,
       sourceNodeId: null,
       output: orphan.output,
-      origin: item.origin,
-      destination: item.destination,
+      origin: after.origin,
+      destination: after.destination,
       via: 'reconciliation',
     })
   }
   const order = (payload: InvocationOutputReceivedPayload) =>
     rank.get(payload.preparedId) ?? Number.MAX_SAFE_INTEGER
-  return pending.sort((a, b) => order(a) - order(b))
+  return delivered.sort((a, b) => order(a) - order(b))
 }

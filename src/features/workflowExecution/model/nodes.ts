@@ -73,6 +73,8 @@ export interface CopyChange {
   output?: InvocationCopy['output']
   node?: (node: NodeRecord, tally: NodeTally) => NodePatch
   imageFrom?: string | null
+  /** The copy's output is delivered in this very event (a socket completion). */
+  delivered?: boolean
 }
 
 /** The fields of an item one copy change rewrites: its copy and its node, O(log n) in copies. */
@@ -99,7 +101,9 @@ export function changeCopy(item: CopyFields, change: CopyChange): CopyFields {
     tally,
   }
   // A progress event changes only its node: the copy is not rewritten for nothing.
-  const copyUnchanged = previous?.status === change.status && previous.output === output
+  const delivered = change.delivered === true || previous?.delivered === true
+  const copyUnchanged =
+    previous?.status === change.status && previous.output === output && previous.delivered === delivered
   return {
     copies: copyUnchanged
       ? item.copies
@@ -108,7 +112,7 @@ export function changeCopy(item: CopyFields, change: CopyChange): CopyFields {
           sourceNodeId,
           status: change.status,
           output,
-          delivered: previous?.delivered ?? false,
+          delivered,
         }),
     nodes: { ...item.nodes, [sourceNodeId]: nextNode },
   }

@@ -1,6 +1,6 @@
 import { nodeStatusOf, pendingNode } from './nodes'
 import { draftRecord, finishRecord, getOwn } from './records'
-import { trieForEach, trieSetAll } from './structures/hashTrie'
+import { trieForEach, trieGet, trieSet, trieSetAll } from './structures/hashTrie'
 import { listFrom } from './structures/outputList'
 import type {
   IdRecord,
@@ -101,13 +101,15 @@ export function applySnapshot(item: QueueItemExecution, snapshot: SessionQueueIt
       continue
     }
     const output = existing?.status === 'completed' && existing.output ? existing.output : result
+    // Applying the snapshot delivers every persisted output; the listener announces the new ones once.
     if (
       existing?.status === 'completed' &&
       existing.output === output &&
-      existing.sourceNodeId === sourceNodeId
+      existing.sourceNodeId === sourceNodeId &&
+      existing.delivered
     )
       continue
-    put({ preparedId, sourceNodeId, status: 'completed', output, delivered: existing?.delivered ?? false })
+    put({ preparedId, sourceNodeId, status: 'completed', output, delivered: true })
   }
   for (const [preparedId, text] of ownEntries(session.errors as IdRecord<string> | undefined)) {
     const sourceNodeId = sourceOf(preparedId)
@@ -127,6 +129,10 @@ export function applySnapshot(item: QueueItemExecution, snapshot: SessionQueueIt
     if (copy.status === 'in_progress') put({ ...copy, status: 'canceled' })
   }
 
+  let deliveredOrphans = item.deliveredOrphans
+  for (const orphan of orphans)
+    if (!trieGet(item.copies, orphan.preparedId)?.delivered)
+      deliveredOrphans = trieSet(deliveredOrphans, orphan.preparedId, true as const)
   const nodes = rebuildNodes(item, copies, executionOrder(snapshot), sessionErrors)
   for (const [sourceId] of ownEntries(session.source_prepared_mapping as IdRecord<string[]> | undefined)) {
     if (!Object.hasOwn(nodes, sourceId)) nodes[sourceId] = pendingNode(sourceId)
@@ -152,6 +158,7 @@ export function applySnapshot(item: QueueItemExecution, snapshot: SessionQueueIt
     copies: trieSetAll(item.copies, changed),
     nodes: finishRecord(nodes),
     orphanOutputs: orphans,
+    deliveredOrphans,
     settled: isTerminalStatus(snapshot.status),
   }
 }

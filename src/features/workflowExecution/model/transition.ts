@@ -2,7 +2,7 @@ import { decide, eventKeyOf } from './decide'
 import { recordDecision, emptyDecisionRing } from './decisions'
 import { cancelRunningCopies, changeCopy, emptyNodeMaps, storableImage, type CopyFields } from './nodes'
 import { applySnapshot, isTerminalStatus } from './snapshot'
-import { emptyTrie, trieGet } from './structures/hashTrie'
+import { emptyTrie, trieGet, trieHas } from './structures/hashTrie'
 import type {
   ItemMeta,
   ModelEvent,
@@ -169,6 +169,8 @@ function invocationChanges(
         sourceNodeId,
         status: 'completed',
         output,
+        // Delivered in the same dispatch: the listener announces it (invocationOutputReceived) once.
+        delivered: output !== null && !trieHas(item.deliveredOrphans, preparedId),
         node: (node) => ({
           progress: node.progress === null ? null : 1,
           ...(output ? { output } : {}),

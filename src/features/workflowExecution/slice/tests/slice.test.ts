@@ -19,6 +19,7 @@ import { createWorkflowExecution } from '../../createWorkflowExecution'
 import { reconciliationAttemptFailed } from '../../reconciliation'
 import { reconcileQueueItem, workflowExecutionReducer } from './helpers'
 import { copyOf, nodeOf } from '../../model/tests/builders'
+import { emptyTrie, trieHas } from '../../model/structures/hashTrie'
 import { recentDecisions } from '../../model/decisions'
 import { createInitialState, type WorkflowExecutionState } from '../state'
 import {
@@ -219,13 +220,16 @@ describe('delivery bookkeeping and batching', () => {
       via: 'socket',
     })
 
-  it('records a delivered output once; a second delivery or an unknown item leaves the state as it was', () => {
-    const state = reduce(createInitialState(), ...runActions(1))
-    const once = reduce(state, delivered(1, 'p-1'))
-    expect(copyOf(once.items.entities[1], 'p-1')?.delivered).toBe(true)
-    expect(copyOf(state.items.entities[1], 'p-1')?.delivered).toBe(false)
-    expect(reduce(once, delivered(1, 'p-1'))).toBe(once)
-    expect(reduce(once, delivered(99, 'p-1'))).toBe(once)
+  it('a socket completion records its delivery in the same dispatch; the output action after it, a second one or an unknown item change nothing', () => {
+    const running = reduce(createInitialState(), statusChanged(1, 'in_progress', 1))
+    const state = reduce(running, completeAction(1, 'p-1', 'node', 1))
+    expect(copyOf(state.items.entities[1], 'p-1')?.delivered).toBe(true)
+    expect(reduce(state, delivered(1, 'p-1'))).toBe(state)
+    expect(reduce(state, delivered(99, 'p-1'))).toBe(state)
+    // A hand-dispatched delivery of an id the item has no copy for is recorded once, as an orphan's.
+    const orphan = reduce(state, delivered(1, 'orphan-1'))
+    expect(trieHas(orphan.items.entities[1]?.deliveredOrphans ?? emptyTrie(), 'orphan-1')).toBe(true)
+    expect(reduce(orphan, delivered(1, 'orphan-1'))).toBe(orphan)
   })
 
   it('marks progress, the high-frequency event, for auto-batching', () => {
