@@ -180,7 +180,6 @@ function isProduction(): boolean {
  * development.
  */
 function freezeCreated(next: WorkflowExecutionState, previous: WorkflowExecutionState): void {
-  if (isProduction()) return
   Object.freeze(next)
   if (next.items !== previous.items) {
     Object.freeze(next.items)
@@ -236,9 +235,11 @@ export function createWorkflowExecutionReducer(
     }
     return state
   }
+  // Read once: `process.env` is a slow getter in Node, and the mode does not change under a store.
+  const freezes = !isProduction()
   return (state = initialState, action) => {
     const next = reduce(state, action)
-    if (next !== state) freezeCreated(next, state)
+    if (freezes && next !== state) freezeCreated(next, state)
     return next
   }
 }
