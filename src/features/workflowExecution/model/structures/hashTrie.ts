@@ -1,15 +1,16 @@
-import type { IdRecord } from '../types'
-
 /*
  * A persistent hash trie of plain objects and arrays, keyed by server-chosen ids (prepared ids of a
  * fan-out). Setting one key copies one path of at most 8 small nodes, so an update costs O(log n) whatever
  * the size, where spreading a record costs O(n) (and a record of 1,000+ keys falls into V8's slow
- * dictionary mode). Still plain, serializable data: DevTools and action replay see ordinary JSON.
+ * dictionary mode). Still plain, serializable data: DevTools and action replay see ordinary JSON. Leaves
+ * keep keys and values in two arrays, not in an object keyed by ids: objects with one-off key sets each
+ * cost V8 a hidden class, and a server id such as `__proto__` is just a string in an array.
  */
 
 /** A leaf holds up to LEAF_CAPACITY entries; a branch has BRANCH_WIDTH children, chosen by 4 bits of hash. */
 export type TrieNode<V> =
-  { readonly leaf: IdRecord<V> } | { readonly branch: readonly (TrieNode<V> | null)[] }
+  | { readonly keys: readonly string[]; readonly values: readonly V[] }
+  | { readonly branch: readonly (TrieNode<V> | null)[] }
 
 export interface HashTrie<V> {
   readonly size: number
@@ -22,10 +23,10 @@ const LEAF_CAPACITY = 16
 /** 32 bits of hash, 4 per level: below this depth a leaf just grows (full hash collisions only). */
 const MAX_DEPTH = 8
 
-const EMPTY_LEAF = { leaf: {} }
+const EMPTY_LEAF: TrieNode<never> = { keys: [], values: [] }
 
 export function emptyTrie<V>(): HashTrie<V> {
-  return { size: 0, root: EMPTY_LEAF as TrieNode<V> }
+  return { size: 0, root: EMPTY_LEAF }
 }
 
 /** FNV-1a: fast, and spreads uuid-like and sequential ids alike. */
@@ -44,7 +45,10 @@ export function trieGet<V>(trie: HashTrie<V>, key: string): V | undefined {
   const hash = hashOf(key)
   let node: TrieNode<V> | null = trie.root
   for (let depth = 0; node !== null; depth += 1) {
-    if ('leaf' in node) return Object.hasOwn(node.leaf, key) ? node.leaf[key] : undefined
+    if ('keys' in node) {
+      const index = node.keys.indexOf(key)
+      return index === -1 ? undefined : node.values[index]
+    }
     node = node.branch[slot(hash, depth)] ?? null
   }
   return undefined
@@ -54,24 +58,15 @@ export function trieHas<V>(trie: HashTrie<V>, key: string): boolean {
   return trieGet(trie, key) !== undefined
 }
 
-function countKeys(record: object): number {
-  let count = 0
-  for (const _key in record) count += 1
-  return count
-}
-
-function split<V>(leaf: IdRecord<V>, depth: number): TrieNode<V> {
-  const buckets: Record<string, V>[] = []
-  for (const key in leaf) {
-    const index = slot(hashOf(key), depth)
-    // Without a prototype, assigning `__proto__` stays a key; the spread below makes it a plain object.
-    ;(buckets[index] ??= Object.create(null) as Record<string, V>)[key] = leaf[key] as V
-  }
+function split<V>(leaf: { keys: readonly string[]; values: readonly V[] }, depth: number): TrieNode<V> {
+  const buckets: { keys: string[]; values: V[] }[] = []
+  leaf.keys.forEach((key, index) => {
+    const bucket = (buckets[slot(hashOf(key), depth)] ??= { keys: [], values: [] })
+    bucket.keys.push(key)
+    bucket.values.push(leaf.values[index] as V)
+  })
   const branch: (TrieNode<V> | null)[] = []
-  for (let index = 0; index < BRANCH_WIDTH; index += 1) {
-    const bucket = buckets[index]
-    branch.push(bucket ? { leaf: { ...bucket } } : null)
-  }
+  for (let index = 0; index < BRANCH_WIDTH; index += 1) branch.push(buckets[index] ?? null)
   return { branch }
 }
 
@@ -85,16 +80,20 @@ function setIn<V>(
 ): TrieNode<V> {
   if (node === null) {
     added.count = 1
-    return { leaf: { [key]: value } }
+    return { keys: [key], values: [value] }
   }
-  if ('leaf' in node) {
-    const exists = Object.hasOwn(node.leaf, key)
-    if (exists && node.leaf[key] === value) return node
-    if (!exists && depth < MAX_DEPTH && countKeys(node.leaf) >= LEAF_CAPACITY)
-      return setIn(split(node.leaf, depth), key, hash, value, depth, added)
-    added.count = exists ? 0 : 1
-    // A computed key in a literal defines an own property: `__proto__` stays a plain key.
-    return { leaf: { ...node.leaf, [key]: value } }
+  if ('keys' in node) {
+    const index = node.keys.indexOf(key)
+    if (index !== -1) {
+      if (node.values[index] === value) return node
+      const values = node.values.slice()
+      values[index] = value
+      return { keys: node.keys, values }
+    }
+    if (depth < MAX_DEPTH && node.keys.length >= LEAF_CAPACITY)
+      return setIn(split(node, depth), key, hash, value, depth, added)
+    added.count = 1
+    return { keys: [...node.keys, key], values: [...node.values, value] }
   }
   const index = slot(hash, depth)
   const child = node.branch[index] ?? null
@@ -117,8 +116,8 @@ export function trieForEach<V>(trie: HashTrie<V>, visit: (value: V, key: string)
   const stack: TrieNode<V>[] = [trie.root]
   while (stack.length > 0) {
     const node = stack.pop() as TrieNode<V>
-    if ('leaf' in node) {
-      for (const key in node.leaf) visit(node.leaf[key] as V, key)
+    if ('keys' in node) {
+      node.keys.forEach((key, index) => visit(node.values[index] as V, key))
     } else {
       for (const child of node.branch) if (child !== null) stack.push(child)
     }
