@@ -99,10 +99,10 @@ function configOf(options: WorkflowExecutionOptions): Partial<WorkflowExecutionC
 export function createWorkflowExecution(options: WorkflowExecutionOptions = {}): WorkflowExecution {
   const initialState: WorkflowExecutionState = createInitialState(configOf(options))
   const inFlight = createInFlightRegistry()
-  // Payloads the binding validated: the reducer does not parse them again. Not state: a lookup table.
-  const validated = new WeakSet<object>()
+  // Marks the actions whose payload the binding validated: the reducer does not parse them again.
+  const validatedMark = Symbol('validated by the socket binding')
   const reconcileQueueItem = createReconcileQueueItem(options, inFlight)
-  const reducer = createWorkflowExecutionReducer(initialState, reconcileQueueItem, validated)
+  const reducer = createWorkflowExecutionReducer(initialState, reconcileQueueItem, validatedMark)
   const listenerMiddleware = createListenerMiddleware<WithWorkflowExecution, EngineDispatch>()
   const subscriptions = createExecutionSubscriptions()
   // One middleware: keyed subscriptions around the listeners, so readers hear of a change once its
@@ -119,7 +119,7 @@ export function createWorkflowExecution(options: WorkflowExecutionOptions = {}):
   })
   const bindOptions = {
     queueId: initialState.config.queueId,
-    validated,
+    validatedMark,
     ...(options.maxPreviewChars === undefined ? {} : { maxPreviewChars: options.maxPreviewChars }),
   }
 

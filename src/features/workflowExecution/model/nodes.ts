@@ -1,4 +1,3 @@
-import { getOwn } from './records'
 import { emptyTrie, trieForEach, trieGet, trieSet } from './structures/hashTrie'
 import { emptyList, listAppend, listToArray } from './structures/outputList'
 import type {
@@ -57,49 +56,77 @@ function moveTally(tally: NodeTally, from: CopyStatus | undefined, to: CopyStatu
   return next
 }
 
-/** What one copy's event changes on its node, besides the status its tally gives. */
-export interface NodePatch {
-  progress?: number | null
-  progressImage?: ProgressImage | null
-  error?: NodeRecord['error']
-  /** An output to append. */
-  output?: InvocationOutput
-}
+/** What one copy's event does to its node, besides the status its tally gives: data, not a callback. */
+export type NodeEffect =
+  | { kind: 'reset' }
+  | { kind: 'progress'; percentage: number | null; image: ProgressImage | null }
+  | { kind: 'complete'; output: InvocationOutput | null }
+  | { kind: 'error'; error: NodeRecord['error'] }
 
 export interface CopyChange {
   preparedId: string
   sourceNodeId: string
   status: CopyStatus
   output?: InvocationCopy['output']
-  node?: (node: NodeRecord, tally: NodeTally) => NodePatch
+  effect: NodeEffect
   imageFrom?: string | null
   /** The copy's output is delivered in this very event (a socket completion). */
   delivered?: boolean
 }
 
 /** The fields of an item one copy change rewrites: its copy and its node, O(log n) in copies. */
-export type CopyFields = Pick<QueueItemExecution, 'copies' | 'nodes'>
+export type CopyFields = Pick<QueueItemExecution, 'copies' | 'nodes' | 'nodeOrder'>
+
+export const RESET: NodeEffect = { kind: 'reset' }
+
+/** A progress event without an image keeps the last image while the copy that sent it still runs. */
+function keepsImage(copies: CopyFields['copies'], tally: NodeTally): boolean {
+  return tally.imageFrom !== null && trieGet(copies, tally.imageFrom)?.status === 'in_progress'
+}
+
+function nodeAfter(
+  node: NodeRecord,
+  tally: NodeTally,
+  effect: NodeEffect,
+  copies: CopyFields['copies'],
+): NodeRecord {
+  const status = nodeStatusOf(tally)
+  switch (effect.kind) {
+    case 'reset':
+      return { ...node, status, progress: null, tally }
+    case 'progress':
+      return {
+        ...node,
+        status,
+        progress: effect.percentage,
+        progressImage: effect.image ?? (keepsImage(copies, tally) ? node.progressImage : null),
+        tally,
+      }
+    case 'complete':
+      return {
+        ...node,
+        status,
+        progress: node.progress === null ? null : 1,
+        outputs: effect.output ? listAppend(node.outputs, effect.output) : node.outputs,
+        tally,
+      }
+    case 'error':
+      return { ...node, status, progress: null, progressImage: null, error: effect.error, tally }
+  }
+}
 
 /** Moves one copy to a status and updates only its node: O(1) in nodes, O(log n) in copies. */
 export function changeCopy(item: CopyFields, change: CopyChange): CopyFields {
   const previous = trieGet(item.copies, change.preparedId)
   const sourceNodeId = previous?.sourceNodeId ?? change.sourceNodeId
   const output = change.output !== undefined ? change.output : (previous?.output ?? null)
-  const node = getOwn(item.nodes, sourceNodeId) ?? pendingNode(sourceNodeId)
+  const known = trieGet(item.nodes, sourceNodeId)
+  const node = known ?? pendingNode(sourceNodeId)
   let tally = moveTally(node.tally, previous?.status, change.status)
   if (change.imageFrom !== undefined && change.imageFrom !== tally.imageFrom) {
     tally = { ...tally, imageFrom: change.imageFrom }
   }
-  const patch = change.node ? change.node(node, tally) : {}
-  const nextNode: NodeRecord = {
-    nodeId: node.nodeId,
-    status: nodeStatusOf(tally),
-    progress: patch.progress !== undefined ? patch.progress : node.progress,
-    progressImage: patch.progressImage !== undefined ? patch.progressImage : node.progressImage,
-    outputs: patch.output ? listAppend(node.outputs, patch.output) : node.outputs,
-    error: patch.error !== undefined ? patch.error : node.error,
-    tally,
-  }
+  const nextNode = nodeAfter(node, tally, change.effect, item.copies)
   // A progress event changes only its node: the copy is not rewritten for nothing.
   const delivered = change.delivered === true || previous?.delivered === true
   const copyUnchanged =
@@ -114,7 +141,8 @@ export function changeCopy(item: CopyFields, change: CopyChange): CopyFields {
           output,
           delivered,
         }),
-    nodes: { ...item.nodes, [sourceNodeId]: nextNode },
+    nodes: trieSet(item.nodes, sourceNodeId, nextNode),
+    nodeOrder: known ? item.nodeOrder : listAppend(item.nodeOrder, sourceNodeId),
   }
 }
 
@@ -124,20 +152,20 @@ export function cancelRunningCopies(item: CopyFields): CopyFields {
   trieForEach(item.copies, (copy) => {
     if (copy.status === 'in_progress') running.push(copy)
   })
-  let next: CopyFields = { copies: item.copies, nodes: item.nodes }
+  let next: CopyFields = { copies: item.copies, nodes: item.nodes, nodeOrder: item.nodeOrder }
   for (const copy of running) {
     next = changeCopy(next, {
       preparedId: copy.preparedId,
       sourceNodeId: copy.sourceNodeId,
       status: 'canceled',
-      node: () => ({ progress: null }),
+      effect: RESET,
     })
   }
   return next
 }
 
 export function emptyNodeMaps(): CopyFields {
-  return { copies: emptyTrie(), nodes: {} }
+  return { copies: emptyTrie(), nodes: emptyTrie(), nodeOrder: emptyList() }
 }
 
 /** The public view of a stored node (its outputs as one array). */

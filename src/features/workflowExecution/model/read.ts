@@ -1,6 +1,6 @@
 import { nodeView } from './nodes'
-import { getOwn } from './records'
 import { trieForEach, trieGet } from './structures/hashTrie'
+import { listToArray } from './structures/outputList'
 import type { IdRecord, InvocationCopy, NodeExecutionState, QueueItemExecution } from './types'
 
 /*
@@ -20,7 +20,7 @@ export function copiesOf(item: QueueItemExecution): InvocationCopy[] {
 
 /** One node as its public view (`NodeExecutionState`, outputs as one array). */
 export function nodeOf(item: QueueItemExecution | undefined, nodeId: string): NodeExecutionState | undefined {
-  const node = item ? getOwn(item.nodes, nodeId) : undefined
+  const node = item ? trieGet(item.nodes, nodeId) : undefined
   return node ? nodeView(node) : undefined
 }
 
@@ -28,6 +28,9 @@ export function nodeOf(item: QueueItemExecution | undefined, nodeId: string): No
 export function nodesOf(item: QueueItemExecution | undefined): IdRecord<NodeExecutionState> {
   const views: Record<string, NodeExecutionState> = Object.create(null)
   if (item)
-    for (const nodeId of Object.keys(item.nodes)) views[nodeId] = nodeView(item.nodes[nodeId] as never)
+    for (const nodeId of listToArray(item.nodeOrder)) {
+      const node = trieGet(item.nodes, nodeId)
+      if (node) views[nodeId] = nodeView(node)
+    }
   return { ...views }
 }

@@ -1,7 +1,7 @@
 import { nodeStatusOf, pendingNode } from './nodes'
-import { draftRecord, finishRecord, getOwn } from './records'
+import { getOwn } from './records'
 import { trieForEach, trieGet, trieSet, trieSetAll } from './structures/hashTrie'
-import { listFrom } from './structures/outputList'
+import { listAppend, listFrom, type OutputList } from './structures/outputList'
 import type {
   IdRecord,
   InvocationCopy,
@@ -135,7 +135,7 @@ export function applySnapshot(item: QueueItemExecution, snapshot: SessionQueueIt
       deliveredOrphans = trieSet(deliveredOrphans, orphan.preparedId, true as const)
   const nodes = rebuildNodes(item, copies, executionOrder(snapshot), sessionErrors)
   for (const [sourceId] of ownEntries(session.source_prepared_mapping as IdRecord<string[]> | undefined)) {
-    if (!Object.hasOwn(nodes, sourceId)) nodes[sourceId] = pendingNode(sourceId)
+    if (!nodes.has(sourceId) && !trieGet(item.nodes, sourceId)) nodes.set(sourceId, pendingNode(sourceId))
   }
 
   return {
@@ -156,11 +156,39 @@ export function applySnapshot(item: QueueItemExecution, snapshot: SessionQueueIt
         }
       : item.error,
     copies: trieSetAll(item.copies, changed),
-    nodes: finishRecord(nodes),
+    nodes: trieSetAll(item.nodes, nodes),
+    nodeOrder: appendNew(item, nodes, copies, snapshot),
     orphanOutputs: orphans,
     deliveredOrphans,
     settled: isTerminalStatus(snapshot.status),
   }
+}
+
+/**
+ * The node order with the nodes the snapshot introduced appended: in execution order, then in the order
+ * of `source_prepared_mapping`, then the rest (a trie has no order of its own to offer).
+ */
+function appendNew(
+  item: QueueItemExecution,
+  nodes: Map<string, NodeRecord>,
+  copies: Map<string, InvocationCopy>,
+  snapshot: SessionQueueItem,
+): OutputList<string> {
+  let order = item.nodeOrder
+  const added = new Set<string>()
+  const consider = (nodeId: string | undefined) => {
+    if (nodeId === undefined || added.has(nodeId) || !nodes.has(nodeId) || trieGet(item.nodes, nodeId)) return
+    added.add(nodeId)
+    order = listAppend(order, nodeId)
+  }
+  for (const id of snapshot.session.executed_history ?? snapshot.session.executed ?? [])
+    consider(copies.get(id)?.sourceNodeId ?? id)
+  for (const [sourceId] of ownEntries(
+    snapshot.session.source_prepared_mapping as IdRecord<string[]> | undefined,
+  ))
+    consider(sourceId)
+  for (const nodeId of nodes.keys()) consider(nodeId)
+  return order
 }
 
 function rebuildNodes(
@@ -168,7 +196,7 @@ function rebuildNodes(
   copies: Map<string, InvocationCopy>,
   order: Map<string, number>,
   sessionErrors: Map<string, NodeError>,
-): Record<string, NodeRecord> {
+): Map<string, NodeRecord> {
   const bySource = new Map<string, InvocationCopy[]>()
   for (const copy of copies.values()) {
     const list = bySource.get(copy.sourceNodeId)
@@ -176,11 +204,11 @@ function rebuildNodes(
     else bySource.set(copy.sourceNodeId, [copy])
   }
   const rank = (copy: InvocationCopy) => order.get(copy.preparedId) ?? Number.MAX_SAFE_INTEGER
-  const nodes = draftRecord(item.nodes)
+  const nodes = new Map<string, NodeRecord>()
   for (const [sourceId, list] of bySource) {
     // A stable sort keeps arrival order for copies the history does not list.
     list.sort((a, b) => rank(a) - rank(b))
-    const previous = getOwn(item.nodes, sourceId) ?? pendingNode(sourceId)
+    const previous = trieGet(item.nodes, sourceId) ?? pendingNode(sourceId)
     const tally: NodeTally = {
       running: 0,
       completed: 0,
@@ -198,14 +226,14 @@ function rebuildNodes(
       else tally.running += 1
     }
     const status = nodeStatusOf(tally)
-    nodes[sourceId] = {
+    nodes.set(sourceId, {
       ...previous,
       status,
       progress: status === 'IN_PROGRESS' ? previous.progress : null,
       outputs: listFrom(outputs),
       error: status === 'FAILED' ? (previous.error ?? sessionErrors.get(sourceId) ?? null) : previous.error,
       tally,
-    }
+    })
   }
   return nodes
 }

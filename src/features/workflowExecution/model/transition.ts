@@ -1,16 +1,16 @@
 import { decide, eventKeyOf } from './decide'
 import { recordDecision, emptyDecisionRing } from './decisions'
-import { cancelRunningCopies, changeCopy, emptyNodeMaps, storableImage, type CopyFields } from './nodes'
+import {
+  cancelRunningCopies,
+  changeCopy,
+  emptyNodeMaps,
+  RESET,
+  storableImage,
+  type CopyFields,
+} from './nodes'
 import { applySnapshot, isTerminalStatus } from './snapshot'
 import { emptyTrie, trieGet, trieHas } from './structures/hashTrie'
-import type {
-  ItemMeta,
-  ModelEvent,
-  NodeTally,
-  QueueItemExecution,
-  TransitionContext,
-  TransitionResult,
-} from './types'
+import type { ItemMeta, ModelEvent, QueueItemExecution, TransitionContext, TransitionResult } from './types'
 
 export function createQueueItemExecution(itemId: number, meta: Partial<ItemMeta> = {}): QueueItemExecution {
   return {
@@ -147,7 +147,7 @@ function invocationChanges(
         preparedId,
         sourceNodeId,
         status: 'in_progress',
-        node: () => ({ progress: null }),
+        effect: RESET,
       })
     case 'progress': {
       const image = storableImage(event.image)
@@ -156,10 +156,7 @@ function invocationChanges(
         sourceNodeId,
         status: trieGet(item.copies, preparedId)?.status === 'canceled' ? 'canceled' : 'in_progress',
         imageFrom: image ? preparedId : undefined,
-        node: (node, tally) => ({
-          progress: event.percentage ?? null,
-          progressImage: image ?? (keepsImage(item, tally) ? node.progressImage : null),
-        }),
+        effect: { kind: 'progress', percentage: event.percentage ?? null, image },
       })
     }
     case 'complete': {
@@ -171,10 +168,7 @@ function invocationChanges(
         output,
         // Delivered in the same dispatch: the listener announces it (invocationOutputReceived) once.
         delivered: output !== null && !trieHas(item.deliveredOrphans, preparedId),
-        node: (node) => ({
-          progress: node.progress === null ? null : 1,
-          ...(output ? { output } : {}),
-        }),
+        effect: { kind: 'complete', output },
       })
     }
     case 'error':
@@ -182,12 +176,7 @@ function invocationChanges(
         preparedId,
         sourceNodeId,
         status: 'failed',
-        node: () => ({ progress: null, progressImage: null, error: event.error ?? null }),
+        effect: { kind: 'error', error: event.error ?? null },
       })
   }
-}
-
-/** A progress event without an image keeps the last image while the copy that sent it still runs. */
-function keepsImage(item: QueueItemExecution, tally: NodeTally): boolean {
-  return tally.imageFrom !== null && trieGet(item.copies, tally.imageFrom)?.status === 'in_progress'
 }

@@ -110,8 +110,10 @@ export interface QueueItemExecution extends ItemMeta {
   error: NodeError | null
   /** Per prepared copy, in a persistent hash trie: O(log n) to update at any fan-out. */
   copies: HashTrie<InvocationCopy>
-  /** Per source node; read through the selectors (`NodeExecutionState`). */
-  nodes: IdRecord<NodeRecord>
+  /** Per source node, in a hash trie too; read through the selectors (`NodeExecutionState`). */
+  nodes: HashTrie<NodeRecord>
+  /** Node ids in the order they were first seen. */
+  nodeOrder: OutputList<string>
   /** Persisted results that neither mapping attributes to a source node: kept, counted, delivered. */
   orphanOutputs: OrphanOutput[]
   /** Orphans whose output went out through `invocationOutputReceived`. */

@@ -1,4 +1,6 @@
 import { nodeView } from '../model/nodes'
+import { trieGet } from '../model/structures/hashTrie'
+import { listToArray } from '../model/structures/outputList'
 import type { IdRecord, NodeExecutionState, NodeRecord, QueueItemExecution } from '../model/types'
 
 /*
@@ -16,15 +18,23 @@ export function viewOfNode(node: NodeRecord): NodeExecutionState {
   return view
 }
 
+const nodeIds = new WeakMap<object, string[]>()
+
+/** An item's node ids in first-seen order: the same array until a node is added. */
+export function nodeIdsOf(item: QueueItemExecution): string[] {
+  const cached = nodeIds.get(item.nodeOrder)
+  if (cached) return cached
+  const ids = listToArray(item.nodeOrder)
+  nodeIds.set(item.nodeOrder, ids)
+  return ids
+}
+
 /** Every node of an item as its view, keyed by node id, in first-seen order. */
 export function nodeViewsOf(item: QueueItemExecution): IdRecord<NodeExecutionState> {
-  const record: Record<string, NodeExecutionState> = {}
-  for (const nodeId of Object.keys(item.nodes))
-    Object.defineProperty(record, nodeId, {
-      value: viewOfNode(item.nodes[nodeId] as NodeRecord),
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    })
-  return record
+  const record: Record<string, NodeExecutionState> = Object.create(null)
+  for (const nodeId of nodeIdsOf(item)) {
+    const node = trieGet(item.nodes, nodeId)
+    if (node) record[nodeId] = viewOfNode(node)
+  }
+  return { ...record }
 }

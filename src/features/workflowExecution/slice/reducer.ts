@@ -58,17 +58,18 @@ const ENGINE_ACTION_TYPES: ReadonlySet<string> = new Set<EngineAction['type']>([
 ])
 
 /**
- * The payload as the model may read it, or null. A payload the engine's socket binding validated is in
- * `validated` and is not parsed twice; any other (a hand-dispatched action, a DevTools replay) is checked
- * here, so a bad action still changes nothing and never throws.
+ * The payload as the model may read it, or null. An action the engine's socket binding validated carries
+ * the engine's own mark (a symbol: DevTools and serializability checks do not see it) and is not parsed
+ * twice; any other (a hand-dispatched action, a DevTools replay) is checked here, so a bad action still
+ * changes nothing and never throws.
  */
-type Check = <K extends SocketEventName>(event: K, payload: unknown) => SocketEventPayloads[K] | null
+type Check = <K extends SocketEventName>(event: K, action: EngineAction) => SocketEventPayloads[K] | null
 
-function checkerOf(validated: WeakSet<object>): Check {
-  return (event, payload) => {
-    if (typeof payload === 'object' && payload !== null && validated.has(payload))
-      return payload as SocketEventPayloads[typeof event]
-    const result = validateSocketEvent(event, payload)
+function checkerOf(validatedMark: symbol): Check {
+  return (event, action) => {
+    if ((action as unknown as Record<symbol, unknown>)[validatedMark] === true)
+      return action.payload as SocketEventPayloads[typeof event]
+    const result = validateSocketEvent(event, action.payload)
     return result.ok ? result.value : null
   }
 }
@@ -88,17 +89,17 @@ function reduceEngineAction(
 ): WorkflowExecutionState {
   switch (action.type) {
     case queueItemStatusChanged.type:
-      return onItemEvent(state, checked('queue_item_status_changed', action.payload), statusEvent)
+      return onItemEvent(state, checked('queue_item_status_changed', action), statusEvent)
     case invocationStarted.type:
-      return onItemEvent(state, checked('invocation_started', action.payload), startedEvent)
+      return onItemEvent(state, checked('invocation_started', action), startedEvent)
     case invocationProgress.type:
-      return onItemEvent(state, checked('invocation_progress', action.payload), progressEvent)
+      return onItemEvent(state, checked('invocation_progress', action), progressEvent)
     case invocationComplete.type:
-      return onItemEvent(state, checked('invocation_complete', action.payload), completeEvent)
+      return onItemEvent(state, checked('invocation_complete', action), completeEvent)
     case invocationError.type:
-      return onItemEvent(state, checked('invocation_error', action.payload), errorEvent)
+      return onItemEvent(state, checked('invocation_error', action), errorEvent)
     case queueCleared.type: {
-      const payload = checked('queue_cleared', action.payload)
+      const payload = checked('queue_cleared', action)
       if (!payload) return state
       const userId = payload.user_id ?? null
       const { currentUserId } = state.config
@@ -112,7 +113,7 @@ function reduceEngineAction(
       )
     }
     case queueItemsCanceled.type: {
-      const payload = checked('queue_items_canceled', action.payload)
+      const payload = checked('queue_items_canceled', action)
       if (!payload) return state
       const ids = new Set(payload.canceled_item_ids)
       return cancelItems(state, (item) => ids.has(item.itemId), 'queue_items_canceled')
@@ -202,10 +203,10 @@ function freezeCreated(next: WorkflowExecutionState, previous: WorkflowExecution
 export function createWorkflowExecutionReducer(
   initialState: WorkflowExecutionState,
   reconcileQueueItem: ReconcileQueueItemThunk,
-  validated: WeakSet<object> = new WeakSet(),
+  validatedMark: symbol = Symbol('validated'),
 ): Reducer<WorkflowExecutionState> {
   const { pending, fulfilled, rejected } = reconcileQueueItem
-  const checked = checkerOf(validated)
+  const checked = checkerOf(validatedMark)
   const reduce = (state: WorkflowExecutionState, action: UnknownAction): WorkflowExecutionState => {
     if (ENGINE_ACTION_TYPES.has(action.type))
       return reduceEngineAction(state, action as EngineAction, checked)

@@ -2,7 +2,8 @@ import { createSelector } from '@reduxjs/toolkit'
 import { recentDecisions } from '../model/decisions'
 import { getOwn } from '../model/records'
 import type { DecisionEntry, NodeExecutionState, QueueItemExecution } from '../model/types'
-import { viewOfNode } from './nodeViews'
+import { nodeIdsOf, viewOfNode } from './nodeViews'
+import { trieGet } from '../model/structures/hashTrie'
 import type { WorkflowExecutionState } from './state'
 
 export interface WithWorkflowExecution {
@@ -31,7 +32,7 @@ export function selectNodeExecutionState(
   nodeId: string,
 ): NodeExecutionState | undefined {
   const item = state.workflowExecution.items.entities[itemId]
-  const node = item ? getOwn(item.nodes, nodeId) : undefined
+  const node = item ? trieGet(item.nodes, nodeId) : undefined
   return node ? viewOfNode(node) : undefined
 }
 
@@ -63,7 +64,7 @@ export const selectQueueItems: (state: WithWorkflowExecution) => QueueItemExecut
 /** The node ids of an item, in first-seen order. */
 export function selectNodeIds(state: WithWorkflowExecution, itemId: number): string[] {
   const item = state.workflowExecution.items.entities[itemId]
-  return item ? Object.keys(item.nodes) : []
+  return item ? nodeIdsOf(item) : []
 }
 
 export function selectRecentDecisions(state: WithWorkflowExecution, itemId: number): DecisionEntry[] {

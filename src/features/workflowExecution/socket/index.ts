@@ -34,8 +34,9 @@ export function bindSocket(
     const onEvent = (payload: unknown) => {
       const checked = validateSocketEvent(event, payload)
       if (checked.ok) {
-        if (typeof payload === 'object' && payload !== null) options.validated?.add(payload)
-        dispatch(socketEventActions[event](checked.value as never))
+        const action = socketEventActions[event](checked.value as never)
+        if (options.validatedMark) (action as unknown as Record<symbol, true>)[options.validatedMark] = true
+        dispatch(action)
       } else
         dispatch(
           eventRejected({

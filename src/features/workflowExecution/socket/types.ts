@@ -15,6 +15,6 @@ export interface BindSocketOptions {
   queueId?: string
   /** Largest JSON preview of a rejected payload kept in `eventRejected` (default 512 characters). */
   maxPreviewChars?: number
-  /** Payloads that passed their schema here: the engine's reducer does not parse them again. */
-  validated?: WeakSet<object>
+  /** Set on the actions whose payload passed its schema here: the engine's reducer does not parse them again. */
+  validatedMark?: symbol
 }

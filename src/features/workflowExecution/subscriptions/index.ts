@@ -1,5 +1,6 @@
 import { createAction, type Middleware, type UnknownAction } from '@reduxjs/toolkit'
 import { getOwn } from '../model/records'
+import { trieGet } from '../model/structures/hashTrie'
 import type { WithWorkflowExecution } from '../slice/selectors'
 import { REDUCER_PATH, type WorkflowExecutionState } from '../slice/state'
 
@@ -70,7 +71,7 @@ function nodeOfAction(action: UnknownAction): { itemId: number; nodeId: string }
 function nodeIn(state: WorkflowExecutionState, itemId: number | undefined, nodeId: string) {
   if (itemId === undefined) return undefined
   const item = state.items.entities[itemId]
-  return item ? getOwn(item.nodes, nodeId) : undefined
+  return item ? trieGet(item.nodes, nodeId) : undefined
 }
 
 /** The registry of one engine, and the middleware that feeds it. */

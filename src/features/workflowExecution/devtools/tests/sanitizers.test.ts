@@ -1,3 +1,4 @@
+import { trieGet } from '../../model/structures/hashTrie'
 import { describe, expect, it } from 'vitest'
 import { progress, statusChanged, started } from '../../../../../test/helpers/wire'
 import { createWorkflowExecution } from '../../createWorkflowExecution'
@@ -38,7 +39,9 @@ describe('DevTools sanitizers', () => {
     state = reducer(state, invocationStarted(started({ itemId: 1 }, 'p', 'n') as never))
     state = reducer(state, progressAction())
     const sanitized = stateSanitizer({ workflowExecution: state })
-    const node = sanitized.workflowExecution.items.entities[1]?.nodes['n']
+    const node = ((item) => (item ? trieGet(item.nodes, 'n') : undefined))(
+      sanitized.workflowExecution.items.entities[1],
+    )
     expect(node?.progressImage?.dataURL).toBe(`<image/png data URL, ${PREVIEW.length} chars>`)
     expect(node?.progress).toBe(0.5)
     expect(nodeOf(state.items.entities[1], 'n')?.progressImage?.dataURL).toBe(PREVIEW)

@@ -1,4 +1,5 @@
 import fc from 'fast-check'
+import { trieGet } from '../structures/hashTrie'
 import { describe, expect, it } from 'vitest'
 import { MAX_PROGRESS_IMAGE_CHARS, nodeStatusOf } from '../nodes'
 import { transition } from '../transition'
@@ -114,7 +115,12 @@ describe('a node aggregates its prepared copies (iterate fan-out)', () => {
     )
     const late = run(item, complete('b', ITER, output('b')), complete('b', ITER, output('b')))
     expect(nodeOf(late, ITER)).toMatchObject({ status: 'COMPLETED', outputs: [output('a'), output('b')] })
-    expect(late.nodes[ITER]?.tally).toMatchObject({ running: 0, completed: 2, canceled: 0, failed: 0 })
+    expect(trieGet(late.nodes, ITER)?.tally).toMatchObject({
+      running: 0,
+      completed: 2,
+      canceled: 0,
+      failed: 0,
+    })
   })
 })
 

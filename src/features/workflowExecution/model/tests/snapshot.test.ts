@@ -1,3 +1,4 @@
+import { trieGet } from '../structures/hashTrie'
 import { describe, expect, it } from 'vitest'
 import { applySnapshot, parseSessionError } from '../snapshot'
 import { createQueueItemExecution } from '../transition'
@@ -23,7 +24,7 @@ describe('applySnapshot (what R1 does with the persisted session)', () => {
     })
     const item = applySnapshot(createQueueItemExecution(7), snapshot)
     expect(nodeOf(item, 'n')?.outputs).toEqual([output(1), output(2), output(3)])
-    expect(item.nodes.n?.tally).toMatchObject({ completed: 3, running: 0 })
+    expect(trieGet(item.nodes, 'n')?.tally).toMatchObject({ completed: 3, running: 0 })
   })
 
   it('falls back to executed when executed_history is missing', () => {
