@@ -84,6 +84,19 @@ function keepsImage(copies: CopyFields['copies'], tally: NodeTally): boolean {
   return tally.imageFrom !== null && trieGet(copies, tally.imageFrom)?.status === 'in_progress'
 }
 
+/** One literal shape for every node record, so property access on nodes stays monomorphic. */
+function nodeRecord(
+  node: NodeRecord,
+  status: NodeStatus,
+  progress: number | null,
+  progressImage: ProgressImage | null,
+  outputs: NodeRecord['outputs'],
+  error: NodeRecord['error'],
+  tally: NodeTally,
+): NodeRecord {
+  return { nodeId: node.nodeId, status, progress, progressImage, outputs, error, tally }
+}
+
 function nodeAfter(
   node: NodeRecord,
   tally: NodeTally,
@@ -93,25 +106,25 @@ function nodeAfter(
   const status = nodeStatusOf(tally)
   switch (effect.kind) {
     case 'reset':
-      return { ...node, status, progress: null, tally }
-    case 'progress':
-      return {
-        ...node,
+      return nodeRecord(node, status, null, node.progressImage, node.outputs, node.error, tally)
+    case 'progress': {
+      const image = effect.image ?? (keepsImage(copies, tally) ? node.progressImage : null)
+      return nodeRecord(node, status, effect.percentage, image, node.outputs, node.error, tally)
+    }
+    case 'complete': {
+      const outputs = effect.output ? listAppend(node.outputs, effect.output) : node.outputs
+      return nodeRecord(
+        node,
         status,
-        progress: effect.percentage,
-        progressImage: effect.image ?? (keepsImage(copies, tally) ? node.progressImage : null),
+        node.progress === null ? null : 1,
+        node.progressImage,
+        outputs,
+        node.error,
         tally,
-      }
-    case 'complete':
-      return {
-        ...node,
-        status,
-        progress: node.progress === null ? null : 1,
-        outputs: effect.output ? listAppend(node.outputs, effect.output) : node.outputs,
-        tally,
-      }
+      )
+    }
     case 'error':
-      return { ...node, status, progress: null, progressImage: null, error: effect.error, tally }
+      return nodeRecord(node, status, null, null, node.outputs, effect.error, tally)
   }
 }
 
