@@ -1,6 +1,6 @@
 import { nodeStatusOf, pendingNode } from './nodes'
 import { getOwn } from './records'
-import { trieForEach, trieGet, trieSet, trieSetAll } from './structures/hashTrie'
+import { trieForEach, trieFrom, trieGet, trieSet, trieSetAll, type HashTrie } from './structures/hashTrie'
 import { listAppend, listFrom, type OutputList } from './structures/outputList'
 import type {
   IdRecord,
@@ -68,6 +68,19 @@ function preparedCopies(snapshot: SessionQueueItem): Map<string, string> {
     copies.set(preparedId, sourceId)
   }
   return copies
+}
+
+/** Past this many rewritten entries, building the trie anew is cheaper than setting them one by one. */
+const LARGE_REWRITE = 256
+
+function rewrite<V>(trie: HashTrie<V>, all: Map<string, V>, changed: Map<string, V>): HashTrie<V> {
+  return changed.size > LARGE_REWRITE ? trieFrom(all) : trieSetAll(trie, changed)
+}
+
+function nodeEntries(item: QueueItemExecution): [string, NodeRecord][] {
+  const entries: [string, NodeRecord][] = []
+  trieForEach(item.nodes, (node, nodeId) => entries.push([nodeId, node]))
+  return entries
 }
 
 /**
@@ -155,8 +168,9 @@ export function applySnapshot(item: QueueItemExecution, snapshot: SessionQueueIt
           error_traceback: snapshot.error_traceback ?? null,
         }
       : item.error,
-    copies: trieSetAll(item.copies, changed),
-    nodes: trieSetAll(item.nodes, nodes),
+    copies: rewrite(item.copies, copies, changed),
+    nodes:
+      nodes.size > LARGE_REWRITE ? trieFrom([...nodeEntries(item), ...nodes]) : trieSetAll(item.nodes, nodes),
     nodeOrder: appendNew(item, nodes, copies, snapshot),
     orphanOutputs: orphans,
     deliveredOrphans,

@@ -136,3 +136,33 @@ export function trieSetAll<V>(trie: HashTrie<V>, entries: Iterable<readonly [str
   for (const [key, value] of entries) next = trieSet(next, key, value)
   return next
 }
+
+/** Builds a trie from entries (later ones win) in one linear pass: no path is copied. */
+export function trieFrom<V>(entries: Iterable<readonly [string, V]>): HashTrie<V> {
+  const latest = new Map<string, V>()
+  for (const [key, value] of entries) latest.set(key, value)
+  const keys = [...latest.keys()]
+  const hashes = keys.map(hashOf)
+  const build = (indexes: number[], depth: number): TrieNode<V> => {
+    if (indexes.length <= LEAF_CAPACITY || depth >= MAX_DEPTH)
+      return {
+        keys: indexes.map((index) => keys[index] as string),
+        values: indexes.map((index) => latest.get(keys[index] as string) as V),
+      }
+    const buckets: number[][] = []
+    for (const index of indexes) (buckets[slot(hashes[index] as number, depth)] ??= []).push(index)
+    const branch: (TrieNode<V> | null)[] = []
+    for (let child = 0; child < BRANCH_WIDTH; child += 1) {
+      const bucket = buckets[child]
+      branch.push(bucket ? build(bucket, depth + 1) : null)
+    }
+    return { branch }
+  }
+  return {
+    size: keys.length,
+    root: build(
+      keys.map((_key, index) => index),
+      0,
+    ),
+  }
+}

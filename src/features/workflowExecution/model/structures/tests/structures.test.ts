@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { emptyList, listAppend, listFrom, listToArray } from '../outputList'
-import { emptyTrie, trieGet, trieSet, trieSetAll, trieValues, type HashTrie } from '../hashTrie'
+import { emptyTrie, trieFrom, trieGet, trieSet, trieSetAll, trieValues, type HashTrie } from '../hashTrie'
 
 describe('the hash trie behind per-copy data', () => {
   it('behaves as a Map for any sequence of sets, and never changes a trie it was given', () => {
@@ -44,6 +44,22 @@ describe('the hash trie behind per-copy data', () => {
     expect(trieSet(trie, 'prepared-5', 5)).toBe(trie)
     expect(JSON.parse(JSON.stringify(trie))).toEqual(trie)
     expect(trieGet(trie, 'prepared-9999')).toBe(9999)
+  })
+})
+
+describe('building a trie in one pass', () => {
+  it('holds what setting the same entries one by one holds, and later entries win', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.string(), fc.nat()), { maxLength: 2_000 }), (entries) => {
+        const built = trieFrom(entries)
+        const set = trieSetAll(emptyTrie<number>(), entries)
+        expect(built.size).toBe(set.size)
+        for (const [key] of entries) expect(trieGet(built, key)).toBe(trieGet(set, key))
+        // Further sets work on a built trie as on any other.
+        expect(trieGet(trieSet(built, 'x-new', 1), 'x-new')).toBe(1)
+      }),
+      { numRuns: 100 },
+    )
   })
 })
 
