@@ -20,6 +20,20 @@ export function runningItem(itemId: number, nodes: number): WireEvent[] {
   return events
 }
 
+/** Every contestant, each fed the same running item of `nodes` started nodes. */
+export function contestantsWithRunningItem(
+  itemId: number,
+  nodes: number,
+): Record<ContestantName, Contestant> {
+  return Object.fromEntries(
+    CONTESTANT_NAMES.map((name) => {
+      const contestant = createContestant(name)
+      contestant.feed(runningItem(itemId, nodes))
+      return [name, contestant]
+    }),
+  ) as Record<ContestantName, Contestant>
+}
+
 /** a. Steady progress on a small item: the per-event cost once everything is warm. */
 export async function runSteadyStream(config: BenchConfig): Promise<StreamReport> {
   const { nodes, eventsPerRound } = config.steady
@@ -30,13 +44,7 @@ export async function runSteadyStream(config: BenchConfig): Promise<StreamReport
   const pool = Array.from({ length: poolSize }, (_, i) =>
     wire.progress(ITEM, preparedIdOf(ITEM.itemId, i % nodes), sourceIdOf(i % nodes), (i % 100) / 100),
   )
-  const contestants = Object.fromEntries(
-    CONTESTANT_NAMES.map((name) => {
-      const contestant = createContestant(name)
-      contestant.feed(runningItem(ITEM.itemId, nodes))
-      return [name, contestant]
-    }),
-  ) as Record<ContestantName, Contestant>
+  const contestants = contestantsWithRunningItem(ITEM.itemId, nodes)
 
   const samples = await interleavedRounds(
     CONTESTANT_NAMES,

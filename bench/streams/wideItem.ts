@@ -1,12 +1,12 @@
 import { macrotask, now } from '../clock'
 import type { BenchConfig } from '../config'
-import { CONTESTANT_NAMES, createContestant, type Contestant, type ContestantName } from '../contestants'
+import { CONTESTANT_NAMES } from '../contestants'
 import { preparedIdOf, sourceIdOf } from '../ids'
 import type { StreamReport } from '../report'
 import { interleavedRounds, medians } from '../rounds'
 import { wire, type WireEvent } from '../wire'
 import { perEventTable } from './perEventTable'
-import { runningItem } from './steady'
+import { contestantsWithRunningItem } from './steady'
 
 const ITEM = { itemId: 1 }
 
@@ -26,13 +26,7 @@ export async function runWideItemStream(config: BenchConfig): Promise<StreamRepo
   const { nodes, progressPerNode } = config.wideItem
   const pools = [sweeps(nodes, progressPerNode, 0), sweeps(nodes, progressPerNode, 1)]
   const events = nodes * progressPerNode
-  const contestants = Object.fromEntries(
-    CONTESTANT_NAMES.map((name) => {
-      const contestant = createContestant(name)
-      contestant.feed(runningItem(ITEM.itemId, nodes))
-      return [name, contestant]
-    }),
-  ) as Record<ContestantName, Contestant>
+  const contestants = contestantsWithRunningItem(ITEM.itemId, nodes)
 
   const samples = await interleavedRounds(
     CONTESTANT_NAMES,
