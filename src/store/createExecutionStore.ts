@@ -23,6 +23,17 @@ function devToolsOf(option: ExecutionStoreOptions['devTools']): boolean | DevToo
   return option === undefined || option === true ? DEFAULT_DEVTOOLS : { ...DEFAULT_DEVTOOLS, ...option }
 }
 
+/** The root reducer when the engine is alone: what `combineReducers` would do, without its per-key loop. */
+function onlyTheEngine(
+  reducer: Reducer<WorkflowExecutionState>,
+): Reducer<{ [REDUCER_PATH]: WorkflowExecutionState }> {
+  return (state, action) => {
+    const before = state?.[REDUCER_PATH]
+    const after = reducer(before, action)
+    return state !== undefined && after === before ? state : { [REDUCER_PATH]: after }
+  }
+}
+
 /**
  * A ready store built on `createWorkflowExecution`: the engine's reducer and middleware, the host's extra
  * reducers, DevTools with the engine's sanitizers, and the socket binding bound to its own dispatch.
@@ -37,10 +48,9 @@ export function createExecutionStore<R extends HostReducers = Record<never, neve
   const execution = createWorkflowExecution(engineOptions)
   const preloaded = preloadedState?.[REDUCER_PATH] as WorkflowExecutionState | undefined
   const initial = execution.getInitialState()
-  const rootReducer = combineReducers({
-    ...reducers,
-    [REDUCER_PATH]: execution.reducer,
-  }) as unknown as Reducer<ExecutionRootState<R>>
+  const rootReducer = (reducers && Object.keys(reducers).length > 0
+    ? combineReducers({ ...reducers, [REDUCER_PATH]: execution.reducer })
+    : onlyTheEngine(execution.reducer)) as unknown as Reducer<ExecutionRootState<R>>
   const store = configureStore({
     reducer: rootReducer,
     preloadedState: {

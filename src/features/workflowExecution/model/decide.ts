@@ -55,23 +55,28 @@ export function matches(rule: Rule, key: EventKey, queue: QueueState, copy: Copy
  * The table, precompiled: for each (event, queue status, copy status) the rows that match it, in table
  * order. Built once, at import, from RULES itself; a lookup replaces a scan of every row.
  */
-const ROWS_BY_KEY: ReadonlyMap<string, readonly Rule[]> = (() => {
-  const byKey = new Map<string, Rule[]>()
+const ROWS_BY_KEY: ReadonlyMap<
+  EventKey,
+  ReadonlyMap<QueueState, ReadonlyMap<CopyState, readonly Rule[]>>
+> = (() => {
   const queues: QueueState[] = ['none', ...QUEUE_STATUSES]
   const copies: CopyState[] = ['unknown', 'in_progress', 'completed', 'failed', 'canceled']
-  for (const key of ALL_EVENTS)
-    for (const queue of queues)
+  const byKey = new Map<EventKey, Map<QueueState, Map<CopyState, Rule[]>>>()
+  for (const key of ALL_EVENTS) {
+    const byQueue = new Map<QueueState, Map<CopyState, Rule[]>>()
+    for (const queue of queues) {
+      const byCopy = new Map<CopyState, Rule[]>()
       for (const copy of copies)
-        byKey.set(
-          lookupKey(key, queue, copy),
+        byCopy.set(
+          copy,
           RULES.filter((rule) => matches(rule, key, queue, copy)),
         )
+      byQueue.set(queue, byCopy)
+    }
+    byKey.set(key, byQueue)
+  }
   return byKey
 })()
-
-function lookupKey(key: EventKey, queue: QueueState, copy: CopyState): string {
-  return `${key}|${queue}|${copy}`
-}
 
 /** The first row of the table that matches decides. The table is total: a test walks every pair. */
 export function decide(
@@ -82,7 +87,7 @@ export function decide(
   const key = eventKeyOf(event)
   const queue = queueStateOf(item)
   const copy = copyStateOf(item, event)
-  for (const rule of ROWS_BY_KEY.get(lookupKey(key, queue, copy)) ?? []) {
+  for (const rule of ROWS_BY_KEY.get(key)?.get(queue)?.get(copy) ?? []) {
     if (rule.guard && !GUARDS[rule.guard](item, event, context)) continue
     return { applied: rule.apply, rule: rule.id, row: rule }
   }

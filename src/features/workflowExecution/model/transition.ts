@@ -46,15 +46,45 @@ export function transition(
 ): TransitionResult {
   const { applied, rule } = decide(item, event, context)
   const decision = { applied, rule }
-  const changes = applied ? changesOf(item, event) : null
+  const changes = applied ? changesOf(item, event) : NO_CHANGES
+  const decisions = recordDecision(item.decisions, decision, eventKeyOf(event))
+  return { state: nextItem(item, changes, decisions, context.touchedAt ?? item.lastTouched), decision }
+}
+
+const NO_CHANGES: ItemChanges = {}
+
+/**
+ * The next item as one literal of one shape: spreading an item and its changes into a new object is
+ * several times slower in V8, and every item keeps the same hidden class.
+ */
+function nextItem(
+  item: QueueItemExecution,
+  changes: ItemChanges,
+  decisions: QueueItemExecution['decisions'],
+  lastTouched: number,
+): QueueItemExecution {
   return {
-    state: {
-      ...item,
-      ...changes,
-      decisions: recordDecision(item.decisions, decision, eventKeyOf(event)),
-      lastTouched: context.touchedAt ?? item.lastTouched,
-    },
-    decision,
+    itemId: item.itemId,
+    queueId: changes.queueId === undefined ? item.queueId : changes.queueId,
+    origin: changes.origin === undefined ? item.origin : changes.origin,
+    destination: changes.destination === undefined ? item.destination : changes.destination,
+    batchId: changes.batchId === undefined ? item.batchId : changes.batchId,
+    sessionId: changes.sessionId === undefined ? item.sessionId : changes.sessionId,
+    userId: changes.userId === undefined ? item.userId : changes.userId,
+    status: changes.status === undefined ? item.status : changes.status,
+    statusSequence: changes.statusSequence === undefined ? item.statusSequence : changes.statusSequence,
+    startedAt: changes.startedAt === undefined ? item.startedAt : changes.startedAt,
+    error: changes.error === undefined ? item.error : changes.error,
+    copies: changes.copies === undefined ? item.copies : changes.copies,
+    nodes: changes.nodes === undefined ? item.nodes : changes.nodes,
+    nodeOrder: changes.nodeOrder === undefined ? item.nodeOrder : changes.nodeOrder,
+    orphanOutputs: changes.orphanOutputs === undefined ? item.orphanOutputs : changes.orphanOutputs,
+    deliveredOrphans:
+      changes.deliveredOrphans === undefined ? item.deliveredOrphans : changes.deliveredOrphans,
+    reconciliation: changes.reconciliation === undefined ? item.reconciliation : changes.reconciliation,
+    settled: changes.settled === undefined ? item.settled : changes.settled,
+    decisions,
+    lastTouched,
   }
 }
 

@@ -49,14 +49,19 @@ export function applyItemEvent(
   const item = settleUnreconciled(state.config, after)
 
   const activeItemIdByOrigin = nextActiveItems(state, item, event, decision)
+  // One literal of one shape (a spread of the state is several times slower in V8).
   const next: WorkflowExecutionState = {
-    ...state,
-    clock,
-    activeItemIdByOrigin,
     items: {
       ids: existing ? state.items.ids : [...state.items.ids, itemId],
       entities: { ...state.items.entities, [itemId]: item },
     },
+    activeItemIdByOrigin,
+    evictedIds: state.evictedIds,
+    evictionCount: state.evictionCount,
+    clock,
+    connected: state.connected,
+    config: state.config,
+    stats: state.stats,
   }
   // The cap is checked when an item is added, settles, or stops being its origin's active item.
   const becameSettled = item.settled && !existing?.settled
