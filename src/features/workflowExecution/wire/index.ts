@@ -1,6 +1,7 @@
 import type { z } from 'zod'
 import { sessionQueueItemSchema, socketEventSchemas } from './schemas'
 import { MAX_PAYLOAD_DEPTH, pathTooDeep } from './depth'
+import { isSurelyValidProgress } from './fastGuards'
 import type { SessionQueueItem, SocketEventName, SocketEventPayloads } from './types'
 
 export { MAX_PAYLOAD_DEPTH, pathTooDeep } from './depth'
@@ -41,6 +42,8 @@ export function validateSocketEvent<K extends SocketEventName>(
 ): Validated<SocketEventPayloads[K]> {
   const tooDeep = tooDeepIssue(payload)
   if (tooDeep) return tooDeep
+  if (event === 'invocation_progress' && isSurelyValidProgress(payload))
+    return { ok: true, value: payload as SocketEventPayloads[K] }
   const result = socketEventSchemas[event].safeParse(payload)
   return result.success
     ? { ok: true, value: payload as SocketEventPayloads[K] }
