@@ -80,3 +80,20 @@ export const socketEventActions = {
   queue_items_canceled: queueItemsCanceled,
   queue_items_retried: queueItemsRetried,
 } as const
+
+/** Every action creator of the engine's own, by name: what the factory hands out as `actions`. */
+export const engineActions = {
+  queueItemStatusChanged,
+  invocationStarted,
+  invocationProgress,
+  invocationComplete,
+  invocationError,
+  batchEnqueued,
+  queueCleared,
+  queueItemsCanceled,
+  queueItemsRetried,
+  socketConnected,
+  socketDisconnected,
+  eventRejected,
+  invocationOutputReceived,
+} as const

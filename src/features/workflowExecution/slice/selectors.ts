@@ -75,3 +75,17 @@ export function selectRecentDecisions(state: WithWorkflowExecution, itemId: numb
 /** Whether the bound socket is connected, as the engine last heard it. */
 export const selectSocketConnected = (state: WithWorkflowExecution): boolean =>
   state.workflowExecution.connected
+
+/** Every selector, by name: what the factory hands out as `selectors`. */
+export const executionSelectors = {
+  selectWorkflowExecution,
+  selectQueueItemExecution,
+  selectNodeExecutionState,
+  selectActiveItemId,
+  selectActiveNodeExecutionState,
+  selectQueueItemIds,
+  selectQueueItems,
+  selectNodeIds,
+  selectRecentDecisions,
+  selectSocketConnected,
+} as const
