@@ -1,7 +1,7 @@
 import type { z } from 'zod'
 import { sessionQueueItemSchema, socketEventSchemas } from './schemas'
 import { MAX_PAYLOAD_DEPTH, pathTooDeep } from './depth'
-import { isSurelyValidProgress } from './fastGuards'
+import { isSurelyValidProgress, withoutSurelyValidCollections } from './fastGuards'
 import type { SessionQueueItem, SocketEventName, SocketEventPayloads } from './types'
 
 export { MAX_PAYLOAD_DEPTH, pathTooDeep } from './depth'
@@ -53,7 +53,8 @@ export function validateSocketEvent<K extends SocketEventName>(
 export function validateSessionQueueItem(payload: unknown): Validated<SessionQueueItem> {
   const tooDeep = tooDeepIssue(payload)
   if (tooDeep) return tooDeep
-  const result = sessionQueueItemSchema.safeParse(payload)
+  // A large batch's session holds one result per copy: a guard checks those, zod the rest.
+  const result = sessionQueueItemSchema.safeParse(withoutSurelyValidCollections(payload) ?? payload)
   return result.success
     ? { ok: true, value: payload as SessionQueueItem }
     : { ok: false, issues: toIssues(result.error) }

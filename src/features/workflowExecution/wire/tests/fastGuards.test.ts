@@ -1,8 +1,8 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { pathTooDeep, validateSocketEvent } from '..'
-import { isSurelyValidProgress } from '../fastGuards'
-import { invocationProgressSchema } from '../schemas'
+import { pathTooDeep, validateSessionQueueItem, validateSocketEvent } from '..'
+import { areSurelyValidSessionCollections, isSurelyValidProgress, SESSION_COLLECTIONS } from '../fastGuards'
+import { invocationProgressSchema, QUEUE_STATUSES, sessionQueueItemSchema, sessionSchema } from '../schemas'
 
 /** Values a field may hold on a hostile or sloppy server: right and wrong types, edges of ranges. */
 const anyValue: fc.Arbitrary<unknown> = fc.oneof(
@@ -128,5 +128,113 @@ describe('the fast guard for progress payloads', () => {
         ),
       ),
     ).toBe(true)
+  })
+})
+
+const plain = { noNullPrototype: true } as const
+const idText = fc.string({ maxLength: 6 })
+const output = fc.record({ type: fc.string(), image: fc.record({ image_name: fc.string() }, plain) }, plain)
+
+const validSessionItem = fc.record(
+  {
+    item_id: fc.nat(),
+    status: fc.constantFrom(...QUEUE_STATUSES),
+    status_sequence: fc.oneof(fc.constant(undefined), fc.nat()),
+    session_id: fc.string(),
+    session: fc.record(
+      {
+        id: fc.string(),
+        results: fc.dictionary(idText, output, plain),
+        errors: fc.dictionary(idText, fc.string(), plain),
+        prepared_source_mapping: fc.dictionary(idText, idText, plain),
+        source_prepared_mapping: fc.dictionary(idText, fc.array(idText, { maxLength: 3 }), plain),
+        executed: fc.array(idText, { maxLength: 4 }),
+        executed_history: fc.array(idText, { maxLength: 4 }),
+      },
+      { requiredKeys: ['id'], noNullPrototype: true },
+    ),
+  },
+  { requiredKeys: ['item_id', 'status', 'session'], noNullPrototype: true },
+)
+
+type Collection = (typeof SESSION_COLLECTIONS)[number]
+
+/** A valid item with a collection, one entry of a collection (or of an entry), or a field replaced. */
+const mutatedSessionItem = fc
+  .tuple(
+    validSessionItem,
+    fc.array(
+      fc.tuple(
+        fc.constantFrom<Collection | 'whole' | 'id' | 'item_id' | 'status'>(
+          ...SESSION_COLLECTIONS,
+          'whole',
+          'id',
+          'item_id',
+          'status',
+        ),
+        fc.constantFrom('collection', 'entry', 'inner'),
+        anyValue,
+      ),
+      { minLength: 1, maxLength: 3 },
+    ),
+  )
+  .map(([item, mutations]) => {
+    const next: Record<string, unknown> = { ...item, session: { ...item.session } }
+    const session = next.session as Record<string, unknown>
+    for (const [field, where, value] of mutations) {
+      if (field === 'whole') next.session = value
+      else if (field === 'item_id' || field === 'status') next[field] = value
+      else if (where === 'collection' || field === 'id') session[field] = value
+      else {
+        const collection = session[field]
+        if (typeof collection !== 'object' || collection === null) continue
+        const keys = Object.keys(collection)
+        const key = keys[0] ?? (Array.isArray(collection) ? '0' : 'k')
+        const record = collection as Record<string, unknown>
+        const entry = record[key]
+        if (where === 'inner' && typeof entry === 'object' && entry !== null)
+          (entry as Record<string, unknown>)[field === 'results' ? 'type' : '0'] = value
+        else record[key] = value
+      }
+    }
+    return next
+  })
+
+describe('the fast guard for a persisted session', () => {
+  it('never calls valid what zod rejects, and validation answers as zod does within the depth bound', () => {
+    const vouched = { valid: 0, invalid: 0 }
+    fc.assert(
+      fc.property(fc.oneof(validSessionItem, mutatedSessionItem, anyValue), (payload) => {
+        const zod = sessionQueueItemSchema.safeParse(payload).success
+        const session =
+          typeof payload === 'object' && payload !== null
+            ? (payload as { session?: unknown }).session
+            : undefined
+        if (areSurelyValidSessionCollections(session)) {
+          vouched.valid += 1
+          // What the guard vouches for, zod accepts: the collections alone, beside a valid id.
+          const collections = Object.fromEntries(
+            SESSION_COLLECTIONS.filter((field) => Object.hasOwn(session as object, field)).map((field) => [
+              field,
+              (session as Record<string, unknown>)[field],
+            ]),
+          )
+          expect(sessionSchema.safeParse({ ...collections, id: 's' }).success).toBe(true)
+        } else if (zod === false) vouched.invalid += 1
+        expect(validateSessionQueueItem(payload).ok).toBe(zod && pathTooDeep(payload) === null)
+      }),
+      { numRuns: 3_000 },
+    )
+    // Not vacuous: the guard vouches for well-formed sessions, and mutations produce rejected ones.
+    expect(vouched.valid).toBeGreaterThan(500)
+    expect(vouched.invalid).toBeGreaterThan(300)
+  })
+
+  it('vouches for a persisted session as the REST API returns it', () => {
+    const body = JSON.parse(
+      '{"item_id":7,"status":"completed","session":{"id":"s","results":{"p1":{"type":"image_output","image":{"image_name":"a.png"}}},"errors":{},"prepared_source_mapping":{"p1":"n1"},"source_prepared_mapping":{"n1":["p1"]},"executed":["p1"],"executed_history":["p1"]}}',
+    ) as { session: unknown }
+    expect(areSurelyValidSessionCollections(body.session)).toBe(true)
+    expect(validateSessionQueueItem(body).ok).toBe(true)
   })
 })
