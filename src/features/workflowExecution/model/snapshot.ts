@@ -1,5 +1,4 @@
 import { nodeStatusOf, pendingNode } from './nodes'
-import { getOwn } from './records'
 import { trieForEach, trieFrom, trieGet, trieSet, trieSetAll, type HashTrie } from './structures/hashTrie'
 import { listAppend, listFrom, type OutputList } from './structures/outputList'
 import type {
@@ -27,46 +26,25 @@ export function parseSessionError(text: string): NodeError {
     : { error_type: 'Error', error_message: text, error_traceback: null }
 }
 
-function ownEntries<T>(record: IdRecord<T> | undefined): [string, T][] {
-  if (!record) return []
-  return Object.keys(record).map((key) => [key, record[key] as T])
+function ownKeys(record: object | undefined): string[] {
+  return record ? Object.keys(record) : []
 }
 
 /** Execution order: position in `executed_history` (prepared and source ids mixed there). */
-function executionOrder(snapshot: SessionQueueItem): Map<string, number> {
-  const history = snapshot.session.executed_history ?? snapshot.session.executed ?? []
-  const order = new Map<string, number>()
-  history.forEach((id, index) => {
-    if (!order.has(id)) order.set(id, index)
-  })
-  return order
+function historyOf(snapshot: SessionQueueItem): readonly string[] {
+  return snapshot.session.executed_history ?? snapshot.session.executed ?? []
 }
 
-function sourceResolver(copies: Map<string, InvocationCopy>, snapshot: SessionQueueItem) {
-  const direct = snapshot.session.prepared_source_mapping as IdRecord<string> | undefined
-  const reverse = new Map<string, string>()
-  for (const [sourceId, preparedIds] of ownEntries(
-    snapshot.session.source_prepared_mapping as IdRecord<string[]> | undefined,
-  )) {
-    for (const preparedId of preparedIds) reverse.set(preparedId, sourceId)
-  }
-  return (preparedId: string): string | undefined =>
-    (direct && getOwn(direct, preparedId)) ?? reverse.get(preparedId) ?? copies.get(preparedId)?.sourceNodeId
-}
-
-/** Every prepared id either mapping names, with its source node. */
+/** Every prepared id either mapping names, with its source node (`prepared_source_mapping` wins). */
 function preparedCopies(snapshot: SessionQueueItem): Map<string, string> {
   const copies = new Map<string, string>()
-  for (const [sourceId, preparedIds] of ownEntries(
-    snapshot.session.source_prepared_mapping as IdRecord<string[]> | undefined,
-  )) {
-    for (const preparedId of preparedIds) copies.set(preparedId, sourceId)
-  }
-  for (const [preparedId, sourceId] of ownEntries(
-    snapshot.session.prepared_source_mapping as IdRecord<string> | undefined,
-  )) {
-    copies.set(preparedId, sourceId)
-  }
+  const bySource = snapshot.session.source_prepared_mapping as IdRecord<string[]> | undefined
+  for (const sourceId of ownKeys(bySource))
+    for (const preparedId of (bySource as Record<string, string[]>)[sourceId] as string[])
+      copies.set(preparedId, sourceId)
+  const byPrepared = snapshot.session.prepared_source_mapping as IdRecord<string> | undefined
+  for (const preparedId of ownKeys(byPrepared))
+    copies.set(preparedId, (byPrepared as Record<string, string>)[preparedId] as string)
   return copies
 }
 
@@ -98,14 +76,16 @@ export function applySnapshot(item: QueueItemExecution, snapshot: SessionQueueIt
     copies.set(copy.preparedId, copy)
     changed.set(copy.preparedId, copy)
   }
-  const sourceOf = sourceResolver(copies, snapshot)
+  const mapped = preparedCopies(snapshot)
   const orphans: OrphanOutput[] = [...item.orphanOutputs]
   const orphanIds = new Set(orphans.map((orphan) => orphan.preparedId))
   const sessionErrors = new Map<string, NodeError>()
 
-  for (const [preparedId, result] of ownEntries(session.results as IdRecord<InvocationOutput> | undefined)) {
-    const sourceNodeId = sourceOf(preparedId)
+  const results = session.results as Record<string, InvocationOutput> | undefined
+  for (const preparedId of ownKeys(results)) {
+    const result = (results as Record<string, InvocationOutput>)[preparedId] as InvocationOutput
     const existing = copies.get(preparedId)
+    const sourceNodeId = mapped.get(preparedId) ?? existing?.sourceNodeId
     if (sourceNodeId === undefined) {
       if (!orphanIds.has(preparedId)) {
         orphanIds.add(preparedId)
@@ -124,9 +104,11 @@ export function applySnapshot(item: QueueItemExecution, snapshot: SessionQueueIt
       continue
     put({ preparedId, sourceNodeId, status: 'completed', output, delivered: true })
   }
-  for (const [preparedId, text] of ownEntries(session.errors as IdRecord<string> | undefined)) {
-    const sourceNodeId = sourceOf(preparedId)
+  const errors = session.errors as Record<string, string> | undefined
+  for (const preparedId of ownKeys(errors)) {
+    const text = (errors as Record<string, string>)[preparedId] as string
     const existing = copies.get(preparedId)
+    const sourceNodeId = mapped.get(preparedId) ?? existing?.sourceNodeId
     if (sourceNodeId === undefined || existing?.status === 'completed') continue
     put({ preparedId, sourceNodeId, status: 'failed', output: null, delivered: existing?.delivered ?? false })
     sessionErrors.set(sourceNodeId, parseSessionError(text))
@@ -134,7 +116,7 @@ export function applySnapshot(item: QueueItemExecution, snapshot: SessionQueueIt
   // The item stopped: a copy that was prepared (or seen running) but neither finished nor failed was cut
   // short. Deciding this from the session alone, not from which events happened to arrive, is what makes
   // every client converge to the same table.
-  for (const [preparedId, sourceNodeId] of preparedCopies(snapshot)) {
+  for (const [preparedId, sourceNodeId] of mapped) {
     if (!copies.has(preparedId))
       put({ preparedId, sourceNodeId, status: 'canceled', output: null, delivered: false })
   }
@@ -146,8 +128,8 @@ export function applySnapshot(item: QueueItemExecution, snapshot: SessionQueueIt
   for (const orphan of orphans)
     if (!trieGet(item.copies, orphan.preparedId)?.delivered)
       deliveredOrphans = trieSet(deliveredOrphans, orphan.preparedId, true as const)
-  const nodes = rebuildNodes(item, copies, executionOrder(snapshot), sessionErrors)
-  for (const [sourceId] of ownEntries(session.source_prepared_mapping as IdRecord<string[]> | undefined)) {
+  const nodes = rebuildNodes(item, copies, historyOf(snapshot), sessionErrors)
+  for (const sourceId of ownKeys(session.source_prepared_mapping)) {
     if (!nodes.has(sourceId) && !trieGet(item.nodes, sourceId)) nodes.set(sourceId, pendingNode(sourceId))
   }
 
@@ -195,12 +177,8 @@ function appendNew(
     added.add(nodeId)
     order = listAppend(order, nodeId)
   }
-  for (const id of snapshot.session.executed_history ?? snapshot.session.executed ?? [])
-    consider(copies.get(id)?.sourceNodeId ?? id)
-  for (const [sourceId] of ownEntries(
-    snapshot.session.source_prepared_mapping as IdRecord<string[]> | undefined,
-  ))
-    consider(sourceId)
+  for (const id of historyOf(snapshot)) consider(copies.get(id)?.sourceNodeId ?? id)
+  for (const sourceId of ownKeys(snapshot.session.source_prepared_mapping)) consider(sourceId)
   for (const nodeId of nodes.keys()) consider(nodeId)
   return order
 }
@@ -208,20 +186,25 @@ function appendNew(
 function rebuildNodes(
   item: QueueItemExecution,
   copies: Map<string, InvocationCopy>,
-  order: Map<string, number>,
+  history: readonly string[],
   sessionErrors: Map<string, NodeError>,
 ): Map<string, NodeRecord> {
+  // Each node's copies in execution order: first the ones the history lists, by first mention, then the
+  // rest in arrival order. Nodes keep the order in which their first copy arrived.
   const bySource = new Map<string, InvocationCopy[]>()
-  for (const copy of copies.values()) {
-    const list = bySource.get(copy.sourceNodeId)
-    if (list) list.push(copy)
-    else bySource.set(copy.sourceNodeId, [copy])
+  for (const copy of copies.values())
+    if (!bySource.has(copy.sourceNodeId)) bySource.set(copy.sourceNodeId, [])
+  const placed = new Set<string>()
+  for (const id of history) {
+    const copy = copies.get(id)
+    if (copy === undefined || placed.has(id)) continue
+    placed.add(id)
+    ;(bySource.get(copy.sourceNodeId) as InvocationCopy[]).push(copy)
   }
-  const rank = (copy: InvocationCopy) => order.get(copy.preparedId) ?? Number.MAX_SAFE_INTEGER
+  for (const copy of copies.values())
+    if (!placed.has(copy.preparedId)) (bySource.get(copy.sourceNodeId) as InvocationCopy[]).push(copy)
   const nodes = new Map<string, NodeRecord>()
   for (const [sourceId, list] of bySource) {
-    // A stable sort keeps arrival order for copies the history does not list.
-    list.sort((a, b) => rank(a) - rank(b))
     const previous = trieGet(item.nodes, sourceId) ?? pendingNode(sourceId)
     const tally: NodeTally = {
       running: 0,

@@ -139,8 +139,8 @@ export function trieSetAll<V>(trie: HashTrie<V>, entries: Iterable<readonly [str
 
 /** Builds a trie from entries (later ones win) in one linear pass: no path is copied. */
 export function trieFrom<V>(entries: Iterable<readonly [string, V]>): HashTrie<V> {
-  const latest = new Map<string, V>()
-  for (const [key, value] of entries) latest.set(key, value)
+  const latest = entries instanceof Map ? (entries as Map<string, V>) : new Map<string, V>()
+  if (latest !== entries) for (const [key, value] of entries) latest.set(key, value)
   const keys = [...latest.keys()]
   const hashes = keys.map(hashOf)
   const build = (indexes: number[], depth: number): TrieNode<V> => {
