@@ -10,7 +10,7 @@ import {
   type SessionQueueItem,
   type SocketEventName,
 } from '../src'
-import { nodeViewsOf, recentDecisions, socketEventActions } from '../src/features/workflowExecution'
+import { itemsOf, nodeViewsOf, recentDecisions, socketEventActions } from '../src/features/workflowExecution'
 
 type Sequence = [SocketEventName, Record<string, unknown>][]
 
@@ -61,7 +61,7 @@ async function replay(label: string, sequence: Sequence) {
   await new Promise((resolve) => setTimeout(resolve, 50))
   console.log(`\n${label}`)
   const { items } = store.getState().workflowExecution
-  for (const id of items.ids) printItem(items.entities[id] as QueueItemExecution)
+  for (const item of itemsOf(items)) printItem(item)
 }
 
 const item42 = load<Sequence>('sequence.item42.completed.json')

@@ -23,6 +23,7 @@ import {
   type WorkflowCase,
 } from './property/workflowRuns'
 import { nodesOf } from '../src/features/workflowExecution/model/read'
+import { itemOf } from '../src/features/workflowExecution'
 
 const RUNS = Number(process.env.CONVERGENCE_RUNS ?? 1000)
 const PATH = process.env.CONVERGENCE_PATH
@@ -147,9 +148,9 @@ function describeTrace(trace: string[]): string {
 
 function checkConvergence(result: Awaited<ReturnType<typeof deliver>>) {
   const { items, outputs, state } = result
-  const tracked = items.filter((item) => state.items.entities[item.itemId] !== undefined)
+  const tracked = items.filter((item) => itemOf(state.items, item.itemId) !== undefined)
   for (const truth of tracked) {
-    const item = state.items.entities[truth.itemId] as QueueItemExecution
+    const item = itemOf(state.items, truth.itemId) as QueueItemExecution
     expect(item.status, `item ${truth.itemId} status`).toBe(truth.final.status)
     expect(item.settled, `item ${truth.itemId} settled`).toBe(true)
     const table = Object.fromEntries(

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { Engine } from './helpers/engine'
 import { useEngines } from './helpers/harness'
 import { persistedItem, statusChanged } from './helpers/wire'
+import { itemOf } from '../src/features/workflowExecution'
 
 const engine = useEngines()
 
@@ -46,7 +47,7 @@ describe('a long session stays bounded', () => {
     expect(state.items.ids.length).toBeLessThanOrEqual(100)
     expect(state.evictionCount).toBeGreaterThanOrEqual(9_900)
     expect(state.evictedIds.length).toBe(state.config.maxEvictedIds)
-    expect(state.items.entities[1]).toBeUndefined()
+    expect(itemOf(state.items, 1)).toBeUndefined()
     const aborted = e.actions
       .filter(e.engine.reconcileQueueItem.rejected.match)
       .filter((action) => action.meta.arg.itemId === 1)

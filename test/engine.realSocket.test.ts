@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { createExecutionStore, selectNodeExecutionState, type SessionQueueItem } from '../src'
 import { startSimulator, type Simulator } from '../sim'
 import { stripNulls } from './helpers/wire'
+import { itemOf, itemsOf } from '../src/features/workflowExecution'
 
 const cleanups: (() => Promise<void> | void)[] = []
 afterEach(async () => {
@@ -50,7 +51,7 @@ describe('a real socket.io server on loopback', () => {
     // Drop the transport the moment the run is seen running: what the server sends meanwhile is lost.
     const dropped = new Promise<void>((resolve) => {
       const unsubscribe = store.subscribe(() => {
-        const item = Object.values(store.getState().workflowExecution.items.entities)[0]
+        const item = itemsOf(store.getState().workflowExecution.items)[0]
         if (item?.status !== 'in_progress') return
         unsubscribe()
         sim.disconnectClients()
@@ -63,9 +64,9 @@ describe('a real socket.io server on loopback', () => {
     const before = emitted.filter(([event]) => event === 'subscribe_queue').length
     await until(() => !store.getState().workflowExecution.connected)
     const persisted = (await sim.whenSettled(itemId)) as SessionQueueItem | undefined
-    expect(store.getState().workflowExecution.items.entities[itemId]?.status).toBe('in_progress')
+    expect(itemOf(store.getState().workflowExecution.items, itemId)?.status).toBe('in_progress')
     socket.connect()
-    await until(() => store.getState().workflowExecution.items.entities[itemId]?.settled === true)
+    await until(() => itemOf(store.getState().workflowExecution.items, itemId)?.settled === true)
     const subscribes = emitted.filter(([event]) => event === 'subscribe_queue').length
 
     expect(before).toBe(1)
@@ -73,7 +74,7 @@ describe('a real socket.io server on loopback', () => {
     // The terminal status was never received: the resync after the reconnect is what settled the item.
     expect(reconciliations.filter((id) => id === itemId)).toHaveLength(1)
     expect(emitted.at(-1)).toEqual(['subscribe_queue', { queue_id: 'default' }])
-    const item = store.getState().workflowExecution.items.entities[itemId]
+    const item = itemOf(store.getState().workflowExecution.items, itemId)
     expect(item?.status).toBe(persisted?.status)
     for (const [sourceId, preparedIds] of Object.entries(persisted?.session.source_prepared_mapping ?? {})) {
       const node = selectNodeExecutionState(store.getState(), itemId, sourceId)

@@ -3,6 +3,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
   createWorkflowExecution,
+  selectQueueItemExecution,
   type NodeStatus,
   type QueueItemExecution,
   type SessionQueueItem,
@@ -73,8 +74,8 @@ function createStore() {
   })
 }
 
-function itemOf(store: ReturnType<typeof createStore>, itemId: number): QueueItemExecution {
-  const item = store.getState().workflowExecution.items.entities[itemId]
+function trackedItem(store: ReturnType<typeof createStore>, itemId: number): QueueItemExecution {
+  const item = selectQueueItemExecution(store.getState(), itemId)
   expect(item, `item ${itemId} is tracked`).toBeDefined()
   return item as QueueItemExecution
 }
@@ -108,7 +109,7 @@ const RUNS = [
 ]
 
 function expectConverged(store: ReturnType<typeof createStore>, run: (typeof RUNS)[number]): void {
-  const item = itemOf(store, run.itemId)
+  const item = trackedItem(store, run.itemId)
   const snapshot = run.snapshot()
   expect(item.status).toBe(snapshot.status)
   expect(view(item)).toEqual(projection(snapshot))

@@ -18,6 +18,7 @@ import {
   type PersistedCopy,
 } from '../helpers/wire'
 import { until } from './support'
+import { itemOf } from '../../src/features/workflowExecution'
 
 const msw = createMswServer()
 beforeAll(() => msw.listen({ onUnhandledRequest: 'error' }))
@@ -185,8 +186,8 @@ describe('an event storm', () => {
       bound.maxTracked = Math.max(bound.maxTracked, items.ids.length)
       if (items.ids.length <= config.maxItems) return
       const active = new Set(Object.values(activeItemIdByOrigin))
-      const unsettled = items.ids.filter((id) => items.entities[id]?.settled === false).length
-      const evictable = items.ids.filter((id) => items.entities[id]?.settled && !active.has(id)).length
+      const unsettled = items.ids.filter((id) => itemOf(items, id)?.settled === false).length
+      const evictable = items.ids.filter((id) => itemOf(items, id)?.settled && !active.has(id)).length
       if (items.ids.length > config.maxItems + unsettled || evictable > 0) bound.violations += 1
     })
     const socket = createMockSocket()
@@ -220,7 +221,7 @@ describe('an event storm', () => {
 
     // Items whose terminal status was lost wait, unsettled, for the next reconnect.
     const { items } = store.getState().workflowExecution
-    const waiting = items.ids.filter((id) => items.entities[id]?.settled === false)
+    const waiting = items.ids.filter((id) => itemOf(items, id)?.settled === false)
     expect([...waiting].sort((a, b) => a - b)).toEqual(LOST_TERMINAL)
     socket.reconnect()
     await until(settled, 30_000, 'the resync after the reconnect')
@@ -298,7 +299,7 @@ describe('an event storm', () => {
     socket.serverPush('invocation_complete', complete(after, 'after-b', 'l2i', imageResult('after.png')))
     socket.serverPush('queue_item_status_changed', statusChanged(after, 'completed', 2))
     await until(settled, 10_000, 'the run after the storm')
-    expect(store.getState().workflowExecution.items.entities[after.itemId]).toMatchObject({
+    expect(itemOf(store.getState().workflowExecution.items, after.itemId)).toMatchObject({
       status: 'completed',
       settled: true,
       reconciliation: { phase: 'done' },

@@ -12,6 +12,7 @@ import {
 import { startSimulator, type Simulator } from '../../sim'
 import { stripNulls } from '../helpers/wire'
 import { until } from './support'
+import { itemOf } from '../../src/features/workflowExecution'
 
 /*
  * A real socket.io server on loopback, restarted: no msw in this file (it would intercept node's http).
@@ -75,7 +76,7 @@ describe('a server restart that loses every room and the whole queue', () => {
     // Item 6 runs to the end on the old server; item 7 is cut off in the middle by the restart.
     const [finished] = old.enqueueScenario('simple').item_ids as [number]
     const finishedPersisted = (await old.whenSettled(finished)) as SessionQueueItem
-    await until(() => state().items.entities[finished]?.reconciliation.phase === 'done', 10_000, 'item 6')
+    await until(() => itemOf(state().items, finished)?.reconciliation.phase === 'done', 10_000, 'item 6')
     const [interrupted] = old.enqueueScenario('long', { params: { steps: 500 } }).item_ids as [number]
     const denoise = denoiseNodeOf(old, interrupted)
     await until(
@@ -95,8 +96,8 @@ describe('a server restart that loses every room and the whole queue', () => {
     await until(() => state().connected, 10_000, 'the reconnection')
     // The new server has no room with this client in it until the client asks again.
     expect(subscribes).toEqual([{ queue_id: 'default' }, { queue_id: 'default' }])
-    await until(() => state().items.entities[interrupted]?.settled === true, 10_000, 'item 7 settled')
-    expect(state().items.entities[interrupted]).toMatchObject({
+    await until(() => itemOf(state().items, interrupted)?.settled === true, 10_000, 'item 7 settled')
+    expect(itemOf(state().items, interrupted)).toMatchObject({
       status: 'canceled',
       settled: true,
       reconciliation: { phase: 'done', snapshotStatus: 'gone' },
@@ -109,16 +110,16 @@ describe('a server restart that loses every room and the whole queue', () => {
     expect(selectNodeExecutionState(store.getState(), interrupted, denoise)?.status).toBe('CANCELED')
     // Item 6 had settled on the old server's word: the restart does not ask about it again.
     expect(reconciled.filter((id) => id === finished)).toHaveLength(1)
-    expect(state().items.entities[finished]).toMatchObject({ status: 'completed', settled: true })
+    expect(itemOf(state().items, finished)).toMatchObject({ status: 'completed', settled: true })
 
     // A run on the new server: its first id is one the client has never seen.
     const [rerun] = fresh.enqueueScenario('fanout', { params: { count: 2, steps: 3 } }).item_ids as [number]
     expect(rerun).toBe(1)
     const rerunPersisted = (await fresh.whenSettled(rerun)) as SessionQueueItem
-    await until(() => state().items.entities[rerun]?.settled === true, 10_000, 'the new run settled')
+    await until(() => itemOf(state().items, rerun)?.settled === true, 10_000, 'the new run settled')
 
     expect(startedItems.filter((id) => id === rerun).length).toBeGreaterThan(0)
-    expect(state().items.entities[rerun]).toMatchObject({
+    expect(itemOf(state().items, rerun)).toMatchObject({
       status: 'completed',
       statusSequence: rerunPersisted.status_sequence,
       reconciliation: { phase: 'done', snapshotStatus: 'completed' },

@@ -7,6 +7,7 @@ import {
   type WorkflowExecutionOptions,
 } from '../../src'
 import { createMockSocket, createQueueItemServer } from '../../src/testing'
+import { itemOf } from '../../src/features/workflowExecution'
 
 export const BASE_URL = 'http://invoke.test'
 
@@ -71,7 +72,7 @@ export function createEngine(msw: ReturnType<typeof setupServer>, options: Engin
     preloadedState,
     outputs,
     state: () => store.getState().workflowExecution,
-    item: (itemId: number) => store.getState().workflowExecution.items.entities[itemId],
+    item: (itemId: number) => itemOf(store.getState().workflowExecution.items, itemId),
     push: (event: string, payload: unknown) => socket.serverPush(event, payload),
     /** Waits until no reconciliation is in flight (and a few ticks for effects to run). */
     settle: async (timeoutMs = 5_000) => {

@@ -1,3 +1,4 @@
+import { itemOf, itemsOf } from '../slice/items'
 import { isAnyOf } from '@reduxjs/toolkit'
 import { isTerminalStatus } from '../model/snapshot'
 import type { QueueItemExecution } from '../model/types'
@@ -44,9 +45,9 @@ export function addWorkflowExecutionListeners(
   }
 
   function reconcileIfStopped(api: EngineListenerApi, itemId: number) {
-    const before = api.getOriginalState().workflowExecution.items.entities[itemId]
+    const before = itemOf(api.getOriginalState().workflowExecution.items, itemId)
     const after = api.getState().workflowExecution
-    const item = after.items.entities[itemId]
+    const item = itemOf(after.items, itemId)
     if (!item || isTerminalStatus(before?.status ?? null) || !isTerminalStatus(item.status)) return
     if (reconcilesOrigin(after.config, item.origin)) reconcile(api, item)
   }
@@ -70,8 +71,8 @@ export function addWorkflowExecutionListeners(
         const itemId = action.payload?.item_id
         const preparedId = action.payload?.invocation?.id
         if (typeof itemId !== 'number' || typeof preparedId !== 'string') return
-        const item = api.getState().workflowExecution.items.entities[itemId]
-        const before = api.getOriginalState().workflowExecution.items.entities[itemId]
+        const item = itemOf(api.getState().workflowExecution.items, itemId)
+        const before = itemOf(api.getOriginalState().workflowExecution.items, itemId)
         const payload = item && newlyDeliveredOutput(before, item, preparedId, 'socket')
         if (payload) api.dispatch(invocationOutputReceived(payload))
       },
@@ -79,9 +80,9 @@ export function addWorkflowExecutionListeners(
     startListening({
       actionCreator: reconcileQueueItem.fulfilled,
       effect: (action, api) => {
-        const item = api.getState().workflowExecution.items.entities[action.meta.arg.itemId]
+        const item = itemOf(api.getState().workflowExecution.items, action.meta.arg.itemId)
         if (!item || action.payload.kind !== 'snapshot') return
-        const before = api.getOriginalState().workflowExecution.items.entities[action.meta.arg.itemId]
+        const before = itemOf(api.getOriginalState().workflowExecution.items, action.meta.arg.itemId)
         const { session } = action.payload.snapshot
         const history = session.executed_history ?? session.executed ?? []
         for (const payload of newlyDeliveredOutputs(before, item, history))
@@ -96,8 +97,9 @@ export function addWorkflowExecutionListeners(
       predicate: (_action, current, original) =>
         current.workflowExecution.evictionCount !== original.workflowExecution.evictionCount,
       effect: (_action, api) => {
-        const { entities } = api.getState().workflowExecution.items
-        for (const itemId of inFlight.itemIds()) if (!entities[itemId]) inFlight.abortItem(itemId, 'evicted')
+        const { items } = api.getState().workflowExecution
+        for (const itemId of inFlight.itemIds())
+          if (!itemOf(items, itemId)) inFlight.abortItem(itemId, 'evicted')
       },
     }),
     startListening({
@@ -110,8 +112,7 @@ export function addWorkflowExecutionListeners(
         // Nothing missed while disconnected is replayed: ask the server about every item it has not yet
         // answered for (unsettled, or settled only because its retries ran out).
         const { items, config } = api.getState().workflowExecution
-        for (const id of items.ids) {
-          const item = items.entities[id] as QueueItemExecution
+        for (const item of itemsOf(items)) {
           // A request the disconnect aborted may not have reported back yet: anything short of 'done'.
           const unresolved = !item.settled || item.reconciliation.phase !== 'done'
           if (unresolved && reconcilesOrigin(config, item.origin)) reconcile(api, item)

@@ -1,3 +1,4 @@
+import { itemOf } from '../slice/items'
 import { createAsyncThunk } from '@reduxjs/toolkit'
 import { validateSessionQueueItem } from '../wire'
 import { REDUCER_PATH } from '../slice/state'
@@ -94,7 +95,7 @@ export function createReconcileQueueItem(
     },
     {
       // An evicted or never-tracked item has nothing to reconcile.
-      condition: (arg, { getState }) => getState()[REDUCER_PATH].items.entities[arg.itemId] !== undefined,
+      condition: (arg, { getState }) => itemOf(getState()[REDUCER_PATH].items, arg.itemId) !== undefined,
     },
   )
 }

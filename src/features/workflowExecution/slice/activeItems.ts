@@ -1,3 +1,4 @@
+import { itemOf } from './items'
 import { getOwn, withKey } from '../model/records'
 import type { Decision, ModelEvent, QueueItemExecution } from '../model/types'
 import type { WorkflowExecutionState } from './state'
@@ -27,7 +28,7 @@ export function nextActiveItems(
   if (event.kind !== 'status' && event.kind !== 'snapshot') return active
   const currentId = getOwn(active, item.origin)
   if (currentId === item.itemId) return active
-  const current = currentId === undefined ? undefined : state.items.entities[currentId]
+  const current = currentId === undefined ? undefined : itemOf(state.items, currentId)
   const mine = startedAtMs(item)
   const theirs = startedAtMs(current)
   const becomesActive =

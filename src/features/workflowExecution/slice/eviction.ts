@@ -1,4 +1,4 @@
-import type { QueueItemExecution } from '../model/types'
+import { itemsOf, withoutItems } from './items'
 import type { WorkflowExecutionState } from './state'
 
 function activeItemIds(state: WorkflowExecutionState): Set<number> {
@@ -15,8 +15,7 @@ export function enforceItemCap(state: WorkflowExecutionState): WorkflowExecution
   const excess = state.items.ids.length - maxItems
   if (excess <= 0) return state
   const active = activeItemIds(state)
-  const victims = state.items.ids
-    .map((id) => state.items.entities[id] as QueueItemExecution)
+  const victims = itemsOf(state.items)
     .filter((item) => item.settled && !active.has(item.itemId))
     .sort((a, b) => a.lastTouched - b.lastTouched)
     .slice(0, excess)
@@ -25,14 +24,11 @@ export function enforceItemCap(state: WorkflowExecutionState): WorkflowExecution
 }
 
 export function evict(state: WorkflowExecutionState, victims: number[]): WorkflowExecutionState {
-  const gone = new Set(victims)
-  const entities = { ...state.items.entities }
-  for (const id of victims) delete entities[id]
   const remembered = [...state.evictedIds, ...victims]
   remembered.splice(0, Math.max(0, remembered.length - state.config.maxEvictedIds))
   return {
     ...state,
-    items: { ids: state.items.ids.filter((id) => !gone.has(id)), entities },
+    items: withoutItems(state.items, victims),
     evictedIds: remembered,
     evictionCount: state.evictionCount + victims.length,
   }

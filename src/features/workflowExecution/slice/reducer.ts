@@ -1,4 +1,5 @@
 import type { Reducer, UnknownAction } from '@reduxjs/toolkit'
+import { itemOf, withItem } from './items'
 import { reconciliationAttemptFailed } from '../reconciliation/actions'
 import type { ReconcileQueueItemResult, ReconcileQueueItemThunk } from '../reconciliation/types'
 import { markDelivered } from '../model/delivery'
@@ -155,14 +156,11 @@ function onOutputDelivered(
   itemId: number,
   preparedId: string,
 ): WorkflowExecutionState {
-  const item = state.items.entities[itemId]
+  const item = itemOf(state.items, itemId)
   if (!item) return state
   const next = markDelivered(item, preparedId)
   if (next === item) return state
-  return {
-    ...state,
-    items: { ids: state.items.ids, entities: { ...state.items.entities, [itemId]: next } },
-  }
+  return { ...state, items: withItem(state.items, next, false) }
 }
 
 /** Bundlers replace `process.env.NODE_ENV`; without one, `process` may not exist (development then). */
@@ -185,12 +183,9 @@ function freezeCreated(next: WorkflowExecutionState, previous: WorkflowExecution
   if (next.items !== previous.items) {
     Object.freeze(next.items)
     Object.freeze(next.items.ids)
-    if (next.items.entities !== previous.items.entities) {
-      Object.freeze(next.items.entities)
-      for (const id of next.items.ids) {
-        const item = next.items.entities[id]
-        if (item && item !== previous.items.entities[id]) Object.freeze(item)
-      }
+    for (const id of next.items.ids) {
+      const item = itemOf(next.items, id)
+      if (item && item !== itemOf(previous.items, id)) Object.freeze(item)
     }
   }
 }

@@ -4,6 +4,7 @@ import { cancelRunningCopies } from '../model/nodes'
 import type { ItemMeta, ModelEvent, QueueItemExecution } from '../model/types'
 import { nextActiveItems } from './activeItems'
 import { enforceItemCap } from './eviction'
+import { itemOf, itemsOf, withItem } from './items'
 import { reconcilesOrigin, type WorkflowExecutionConfig, type WorkflowExecutionState } from './state'
 
 const RECONCILIATION_EVENTS = new Set<ModelEvent['kind']>([
@@ -30,7 +31,7 @@ export function applyItemEvent(
   itemId: number,
   event: ModelEvent,
 ): WorkflowExecutionState {
-  const existing = state.items.entities[itemId]
+  const existing = itemOf(state.items, itemId)
   // E1: the item is settled and gone; a trailing event must not bring it back. Only an id that is not
   // tracked pays for this look-up in the bounded list.
   if (!existing && state.evictedIds.includes(itemId)) {
@@ -51,10 +52,7 @@ export function applyItemEvent(
   const activeItemIdByOrigin = nextActiveItems(state, item, event, decision)
   // One literal of one shape (a spread of the state is several times slower in V8).
   const next: WorkflowExecutionState = {
-    items: {
-      ids: existing ? state.items.ids : [...state.items.ids, itemId],
-      entities: { ...state.items.entities, [itemId]: item },
-    },
+    items: withItem(state.items, item, !existing),
     activeItemIdByOrigin,
     evictedIds: state.evictedIds,
     evictionCount: state.evictionCount,
@@ -76,9 +74,9 @@ export function cancelItems(
   cause: 'queue_cleared' | 'queue_items_canceled',
 ): WorkflowExecutionState {
   let next = state
-  for (const id of state.items.ids) {
-    const item = state.items.entities[id]
-    if (item && selects(item)) next = applyItemEvent(next, id, { kind: 'cancel', cause })
+  for (const item of itemsOf(state.items)) {
+    const id = item.itemId
+    if (selects(item)) next = applyItemEvent(next, id, { kind: 'cancel', cause })
   }
   return next
 }

@@ -1,3 +1,4 @@
+import { itemOf, itemsOf } from './items'
 import { createSelector } from '@reduxjs/toolkit'
 import { recentDecisions } from '../model/decisions'
 import { getOwn } from '../model/records'
@@ -23,7 +24,7 @@ export function selectQueueItemExecution(
   state: WithWorkflowExecution,
   itemId: number,
 ): QueueItemExecution | undefined {
-  return state.workflowExecution.items.entities[itemId]
+  return itemOf(state.workflowExecution.items, itemId)
 }
 
 export function selectNodeExecutionState(
@@ -31,7 +32,7 @@ export function selectNodeExecutionState(
   itemId: number,
   nodeId: string,
 ): NodeExecutionState | undefined {
-  const item = state.workflowExecution.items.entities[itemId]
+  const item = itemOf(state.workflowExecution.items, itemId)
   const node = item ? trieGet(item.nodes, nodeId) : undefined
   return node ? viewOfNode(node) : undefined
 }
@@ -55,20 +56,17 @@ export const selectQueueItemIds = (state: WithWorkflowExecution): number[] =>
 /** Items most recently touched first. */
 export const selectQueueItems: (state: WithWorkflowExecution) => QueueItemExecution[] = createSelector(
   [(state: WithWorkflowExecution) => state.workflowExecution.items],
-  (items) =>
-    items.ids
-      .map((id) => items.entities[id] as QueueItemExecution)
-      .sort((a, b) => b.lastTouched - a.lastTouched),
+  (items) => itemsOf(items).sort((a, b) => b.lastTouched - a.lastTouched),
 )
 
 /** The node ids of an item, in first-seen order. */
 export function selectNodeIds(state: WithWorkflowExecution, itemId: number): string[] {
-  const item = state.workflowExecution.items.entities[itemId]
+  const item = itemOf(state.workflowExecution.items, itemId)
   return item ? nodeIdsOf(item) : []
 }
 
 export function selectRecentDecisions(state: WithWorkflowExecution, itemId: number): DecisionEntry[] {
-  const item = state.workflowExecution.items.entities[itemId]
+  const item = itemOf(state.workflowExecution.items, itemId)
   return item ? recentDecisions(item.decisions) : []
 }
 

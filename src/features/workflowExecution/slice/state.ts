@@ -1,6 +1,6 @@
-import { createEntityAdapter, type EntityState } from '@reduxjs/toolkit'
 import { emptyRecord } from '../model/records'
-import type { IdRecord, QueueItemExecution } from '../model/types'
+import type { IdRecord } from '../model/types'
+import { emptyItemTable, type ItemTable } from './items'
 
 /** Where the engine's state sits in the host's root state, and the prefix of its action types. */
 export const REDUCER_PATH = 'workflowExecution' as const
@@ -22,7 +22,7 @@ export interface WorkflowExecutionConfig {
 }
 
 export interface WorkflowExecutionState {
-  items: EntityState<QueueItemExecution, number>
+  items: ItemTable
   /** The item that most recently went in_progress, per origin: the "current run" of each UI surface. */
   activeItemIdByOrigin: IdRecord<number>
   /** Evicted ids, oldest first (bounded by `maxEvictedIds`). */
@@ -38,13 +38,9 @@ export interface WorkflowExecutionState {
   }
 }
 
-export const queueItemsAdapter = createEntityAdapter<QueueItemExecution, number>({
-  selectId: (item) => item.itemId,
-})
-
 export function createInitialState(config: Partial<WorkflowExecutionConfig> = {}): WorkflowExecutionState {
   return {
-    items: queueItemsAdapter.getInitialState(),
+    items: emptyItemTable(),
     activeItemIdByOrigin: emptyRecord(),
     evictedIds: [],
     evictionCount: 0,

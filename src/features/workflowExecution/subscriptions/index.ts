@@ -1,3 +1,4 @@
+import { itemOf } from '../slice/items'
 import { createAction, type Middleware, type UnknownAction } from '@reduxjs/toolkit'
 import { getOwn } from '../model/records'
 import { trieGet } from '../model/structures/hashTrie'
@@ -70,7 +71,7 @@ function nodeOfAction(action: UnknownAction): { itemId: number; nodeId: string }
 
 function nodeIn(state: WorkflowExecutionState, itemId: number | undefined, nodeId: string) {
   if (itemId === undefined) return undefined
-  const item = state.items.entities[itemId]
+  const item = itemOf(state.items, itemId)
   return item ? trieGet(item.nodes, nodeId) : undefined
 }
 
@@ -97,7 +98,7 @@ export function createExecutionSubscriptions() {
     const due: Listeners[] = []
     const only = nodeOfAction(action)
     for (const [itemId, listeners] of items)
-      if (before.items.entities[itemId] !== after.items.entities[itemId]) due.push(listeners)
+      if (itemOf(before.items, itemId) !== itemOf(after.items, itemId)) due.push(listeners)
     const collect = (
       byNode: Map<string, Listeners>,
       beforeId: number | undefined,
@@ -119,7 +120,7 @@ export function createExecutionSubscriptions() {
         if (nodeIn(before, beforeId, nodeId) !== nodeIn(after, afterId, nodeId)) due.push(listeners)
     }
     for (const [itemId, byNode] of byItem) {
-      if (before.items.entities[itemId] === after.items.entities[itemId]) continue
+      if (itemOf(before.items, itemId) === itemOf(after.items, itemId)) continue
       collect(byNode, itemId, itemId)
     }
     for (const [origin, byNode] of byOrigin) {
@@ -127,7 +128,7 @@ export function createExecutionSubscriptions() {
       const afterId = getOwn(after.activeItemIdByOrigin, origin)
       if (
         beforeId === afterId &&
-        (afterId === undefined || before.items.entities[afterId] === after.items.entities[afterId])
+        (afterId === undefined || itemOf(before.items, afterId) === itemOf(after.items, afterId))
       )
         continue
       collect(byNode, beforeId, afterId)

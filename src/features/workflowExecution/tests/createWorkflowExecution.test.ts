@@ -14,6 +14,8 @@ import { createWorkflowExecution } from '../createWorkflowExecution'
 import { invocationOutputReceived, queueCleared } from '../slice/actions'
 import { selectNodeExecutionState, selectQueueItemExecution } from '../slice/selectors'
 import type { WorkflowExecution, WorkflowExecutionOptions } from '../types'
+import { itemOf } from '..'
+import type { WorkflowExecutionState } from '..'
 
 const BASE_URL = 'http://factory.test'
 const msw = setupServer()
@@ -186,10 +188,8 @@ describe('the reconciliation thunk of an engine', () => {
       ...options,
       queueId: 'q',
       fetchQueueItem: async ({ queueId, itemId, dispatch, getState }) => {
-        const state = getState() as {
-          workflowExecution: { items: { entities: Record<number, { reconciliation: { phase: string } }> } }
-        }
-        const phase = state.workflowExecution.items.entities[itemId]?.reconciliation.phase
+        const state = getState() as { workflowExecution: WorkflowExecutionState }
+        const phase = itemOf(state.workflowExecution.items, itemId)?.reconciliation.phase
         requests.push({ queueId, itemId, hasDispatch: typeof dispatch === 'function', phase })
         return null
       },

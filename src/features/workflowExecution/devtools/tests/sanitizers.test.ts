@@ -5,6 +5,7 @@ import { createWorkflowExecution } from '../../createWorkflowExecution'
 import { invocationProgress, invocationStarted, queueItemStatusChanged } from '../../slice/actions'
 import { actionSanitizer, SANITIZED_STRING_CHARS, stateSanitizer } from '../sanitizers'
 import { nodeOf } from '../../model/read'
+import { itemOf } from '../..'
 
 const PREVIEW = `data:image/png;base64,${'A'.repeat(200_000)}`
 
@@ -40,11 +41,11 @@ describe('DevTools sanitizers', () => {
     state = reducer(state, progressAction())
     const sanitized = stateSanitizer({ workflowExecution: state })
     const node = ((item) => (item ? trieGet(item.nodes, 'n') : undefined))(
-      sanitized.workflowExecution.items.entities[1],
+      itemOf(sanitized.workflowExecution.items, 1),
     )
     expect(node?.progressImage?.dataURL).toBe(`<image/png data URL, ${PREVIEW.length} chars>`)
     expect(node?.progress).toBe(0.5)
-    expect(nodeOf(state.items.entities[1], 'n')?.progressImage?.dataURL).toBe(PREVIEW)
+    expect(nodeOf(itemOf(state.items, 1), 'n')?.progressImage?.dataURL).toBe(PREVIEW)
     // Unchanged branches are shared, not copied.
     expect(sanitized.workflowExecution.config).toBe(state.config)
   })

@@ -111,6 +111,33 @@ export function trieSet<V>(trie: HashTrie<V>, key: string, value: V): HashTrie<V
   return root === trie.root ? trie : { size: trie.size + added.count, root }
 }
 
+function deleteIn<V>(node: TrieNode<V>, key: string, hash: number, depth: number): TrieNode<V> | null {
+  if ('keys' in node) {
+    const index = node.keys.indexOf(key)
+    if (index === -1) return node
+    if (node.keys.length === 1) return null
+    return {
+      keys: node.keys.filter((_key, at) => at !== index),
+      values: node.values.filter((_value, at) => at !== index),
+    }
+  }
+  const index = slot(hash, depth)
+  const child = node.branch[index] ?? null
+  if (child === null) return node
+  const nextChild = deleteIn(child, key, hash, depth + 1)
+  if (nextChild === child) return node
+  const branch = node.branch.slice()
+  branch[index] = nextChild
+  return branch.every((entry) => entry === null) ? null : { branch }
+}
+
+/** The trie without `key`; the same trie when it has no such key. */
+export function trieDelete<V>(trie: HashTrie<V>, key: string): HashTrie<V> {
+  const root = deleteIn(trie.root, key, hashOf(key), 0)
+  if (root === trie.root) return trie
+  return { size: trie.size - 1, root: root ?? (EMPTY_LEAF as TrieNode<V>) }
+}
+
 /** Every entry, in no particular order. */
 export function trieForEach<V>(trie: HashTrie<V>, visit: (value: V, key: string) => void): void {
   const stack: TrieNode<V>[] = [trie.root]

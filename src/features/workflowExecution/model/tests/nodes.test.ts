@@ -30,6 +30,7 @@ import {
   nodesOf,
 } from './builders'
 import { copiesOf as allCopiesOf } from '../read'
+import { itemOf } from '../..'
 
 /** The aggregation of docs/model.md, written from the copies themselves (not from the model's counters). */
 function expectedNodeStatus(copies: InvocationCopy[]): NodeStatus {
@@ -186,7 +187,7 @@ describe('a settled item leaves no node IN_PROGRESS', () => {
     for (const event of [status('in_progress'), started('a', ITER), status('completed')]) {
       state = applyItemEvent(state, 7, event)
     }
-    const item = state.items.entities[7] as QueueItemExecution
+    const item = itemOf(state.items, 7) as QueueItemExecution
     expect(item.settled).toBe(true)
     noneInProgress(item)
   })

@@ -22,6 +22,7 @@ import {
   nodeOf,
 } from './builders'
 import { nodesOf } from '../read'
+import { itemOf } from '../..'
 
 /*
  * The original 40-row table, one named test per row. Rows where this model differs on purpose (T2:
@@ -263,18 +264,18 @@ describe('the original table, row by row', () => {
       if (name !== 'queue_item_status_changed') continue
       state = workflowExecutionReducer(state, socketEventActions[name](payload as never))
     }
-    expect(state.items.entities[42]?.status).toBe('completed')
-    expect(Object.keys(nodesOf(state.items.entities[42]))).toEqual([])
+    expect(itemOf(state.items, 42)?.status).toBe('completed')
+    expect(Object.keys(nodesOf(itemOf(state.items, 42)))).toEqual([])
 
     const arg = { itemId: 42 }
     state = workflowExecutionReducer(state, reconcileQueueItem.pending('req-1', arg))
-    expect(state.items.entities[42]?.reconciliation).toMatchObject({ requestId: 'req-1', phase: 'pending' })
+    expect(itemOf(state.items, 42)?.reconciliation).toMatchObject({ requestId: 'req-1', phase: 'pending' })
     state = workflowExecutionReducer(
       state,
       reconcileQueueItem.fulfilled({ kind: 'snapshot', snapshot }, 'req-1', arg),
     )
 
-    const item = state.items.entities[42] as QueueItemExecution
+    const item = itemOf(state.items, 42) as QueueItemExecution
     expect(item.status).toBe('completed')
     expect(item.settled).toBe(true)
     expect(item.reconciliation).toMatchObject({
@@ -304,7 +305,7 @@ describe('the original table, row by row', () => {
       state,
       reconcileQueueItem.fulfilled({ kind: 'snapshot', snapshot: persisted.item42() }, 'req-1', arg),
     )
-    const node = nodeOf(state.items.entities[42], 'a7c3e1f9-2b4d-4f6a-8c0e-9d1b3f5a7c2e')
+    const node = nodeOf(itemOf(state.items, 42), 'a7c3e1f9-2b4d-4f6a-8c0e-9d1b3f5a7c2e')
     expect(node?.status).toBe('COMPLETED')
     expect(withoutNulls(node?.outputs)).toEqual([
       { value: 11, type: 'integer_output' },

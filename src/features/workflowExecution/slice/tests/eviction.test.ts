@@ -12,6 +12,8 @@ import {
   startedAction,
   statusChanged,
 } from './helpers'
+import { itemOf } from '../..'
+import { trieValues } from '../../model/structures/hashTrie'
 
 const ids = (state: WorkflowExecutionState) => [...state.items.ids].sort((a, b) => a - b)
 
@@ -25,12 +27,12 @@ describe('LRU eviction', () => {
     for (let itemId = 1; itemId <= 10_000; itemId += 1) {
       // Events of a fast run can beat the enqueue response: the terminal status introduces the item.
       state = reduce(state, statusChanged(itemId, TERMINAL[itemId % 3] as string, 2, { origin: null }))
-      expect(state.items.entities[itemId]?.settled).toBe(true)
+      expect(itemOf(state.items, itemId)?.settled).toBe(true)
       largest = Math.max(largest, state.items.ids.length)
     }
     expect(largest).toBeLessThanOrEqual(maxItems)
     expect(state.items.ids).toHaveLength(maxItems)
-    expect(Object.keys(state.items.entities)).toHaveLength(maxItems)
+    expect(trieValues(state.items.byId)).toHaveLength(maxItems)
     // The most recent ones stay.
     expect(ids(state)).toEqual(Array.from({ length: maxItems }, (_, i) => 10_000 - maxItems + 1 + i))
     expect(state.evictionCount).toBe(10_000 - maxItems)
@@ -46,7 +48,7 @@ describe('LRU eviction', () => {
         ...runActions(itemId),
         ...reconciled(itemId, `req-${itemId}`, snapshotOf(itemId, 'completed')),
       )
-      expect(state.items.entities[itemId]?.settled).toBe(true)
+      expect(itemOf(state.items, itemId)?.settled).toBe(true)
       // Added while the others were all settled: at most one over, until it settles itself.
       expect(state.items.ids.length).toBeLessThanOrEqual(maxItems)
     }
@@ -116,7 +118,7 @@ describe('LRU eviction', () => {
     expect(state.evictedIds).toEqual([15, 16, 17, 18, 19])
     // A remembered id is still refused.
     const after = reduce(state, completeAction(15, 'late', 'node'))
-    expect(after.items.entities[15]).toBeUndefined()
+    expect(itemOf(after.items, 15)).toBeUndefined()
     expect(after.stats.evictedEventsIgnored).toBe(state.stats.evictedEventsIgnored + 1)
   })
 })
@@ -125,7 +127,7 @@ describe('E1: an evicted item stays evicted', () => {
   function withEvicted(): WorkflowExecutionState {
     let state = createInitialState({ maxItems: 2, reconcileOrigins: [] })
     state = reduce(state, ...runActions(1, 'completed', { origin: null }), ...runActions(2), ...runActions(3))
-    expect(state.items.entities[1]).toBeUndefined()
+    expect(itemOf(state.items, 1)).toBeUndefined()
     expect(state.evictedIds).toEqual([1])
     return state
   }
@@ -143,7 +145,7 @@ describe('E1: an evicted item stays evicted', () => {
       const before = state
       state = reduce(state, action)
       expect(state.items).toBe(before.items)
-      expect(state.items.entities[1]).toBeUndefined()
+      expect(itemOf(state.items, 1)).toBeUndefined()
       expect(state.stats.evictedEventsIgnored).toBe(index + 1)
     })
     expect(selectQueueItemIds({ workflowExecution: state })).not.toContain(1)
@@ -153,7 +155,7 @@ describe('E1: an evicted item stays evicted', () => {
     const before = withEvicted()
     const after = reduce(before, ...reconciled(1, 'req-late', snapshotOf(1, 'completed')))
     expect(after.items).toBe(before.items)
-    expect(after.items.entities[1]).toBeUndefined()
+    expect(itemOf(after.items, 1)).toBeUndefined()
     expect(after.stats.evictedEventsIgnored).toBe(2)
     const rejected = reduce(
       after,

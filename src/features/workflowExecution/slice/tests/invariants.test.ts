@@ -14,6 +14,8 @@ import {
   statusChanged,
 } from './helpers'
 import { copiesOf, nodesOf } from '../../model/read'
+import { itemOf } from '../..'
+import { trieValues } from '../../model/structures/hashTrie'
 
 /*
  * Random, schema-valid traffic for a handful of items through the slice reducer: it never throws, and
@@ -121,11 +123,11 @@ function checkItem(item: QueueItemExecution): void {
 }
 
 function checkState(state: WorkflowExecutionState): void {
-  const items = state.items.ids.map((id) => state.items.entities[id] as QueueItemExecution)
-  expect(Object.keys(state.items.entities)).toHaveLength(items.length)
+  const items = state.items.ids.map((id) => itemOf(state.items, id) as QueueItemExecution)
+  expect(trieValues(state.items.byId)).toHaveLength(items.length)
   items.forEach(checkItem)
-  for (const id of state.evictedIds) expect(state.items.entities[id]).toBeUndefined()
-  for (const id of Object.values(state.activeItemIdByOrigin)) expect(state.items.entities[id]).toBeDefined()
+  for (const id of state.evictedIds) expect(itemOf(state.items, id)).toBeUndefined()
+  for (const id of Object.values(state.activeItemIdByOrigin)) expect(itemOf(state.items, id)).toBeDefined()
 
   // Only unsettled items and origins' active items may keep the count above maxItems.
   const active = new Set(Object.values(state.activeItemIdByOrigin))

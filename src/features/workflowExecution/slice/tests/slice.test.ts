@@ -33,6 +33,7 @@ import {
   statusChanged,
 } from './helpers'
 import { nodesOf } from '../../model/read'
+import { itemOf } from '../..'
 
 const running = (...itemIds: number[]) =>
   itemIds.flatMap((itemId) => [
@@ -45,18 +46,17 @@ describe('C1 through the slice: bulk cancel and queue clear', () => {
     let state = reduce(createInitialState(), ...running(46, 47, 48))
     state = reduce(state, queueItemsCanceled(loadFixture('queue_items_canceled.json')))
     for (const itemId of [46, 47]) {
-      const item = state.items.entities[itemId]
+      const item = itemOf(state.items, itemId)
       expect(item?.status).toBe('canceled')
       expect(copyOf(item, `p-${itemId}`)?.status).toBe('canceled')
       expect(nodeOf(item, 'node')?.status).toBe('CANCELED')
       expect(recentDecisions(item!.decisions).at(-1)).toEqual({ rule: 'C1', event: 'cancel', applied: true })
     }
-    expect(state.items.entities[48]?.status).toBe('in_progress')
-    expect(nodeOf(state.items.entities[48], 'node')?.status).toBe('IN_PROGRESS')
+    expect(itemOf(state.items, 48)?.status).toBe('in_progress')
+    expect(nodeOf(itemOf(state.items, 48), 'node')?.status).toBe('IN_PROGRESS')
     // Ids the store never tracked are not created.
     expect(
-      reduce(state, queueItemsCanceled({ queue_id: 'default', canceled_item_ids: [999] })).items
-        .entities[999],
+      itemOf(reduce(state, queueItemsCanceled({ queue_id: 'default', canceled_item_ids: [999] })).items, 999),
     ).toBeUndefined()
   })
 
@@ -68,13 +68,13 @@ describe('C1 through the slice: bulk cancel and queue clear', () => {
       ...runActions(4, 'failed'),
     )
     state = reduce(state, queueCleared(loadFixture('queue_cleared.json')))
-    expect([1, 2, 3].map((id) => state.items.entities[id]?.status)).toEqual([
+    expect([1, 2, 3].map((id) => itemOf(state.items, id)?.status)).toEqual([
       'canceled',
       'canceled',
       'canceled',
     ])
-    expect(nodeOf(state.items.entities[1], 'node')?.status).toBe('CANCELED')
-    expect(state.items.entities[4]?.status).toBe('failed')
+    expect(nodeOf(itemOf(state.items, 1), 'node')?.status).toBe('CANCELED')
+    expect(itemOf(state.items, 4)?.status).toBe('failed')
   })
 
   it('C1: queue_cleared with a user_id clears that user’s items and the items of an older server without user_id', () => {
@@ -85,9 +85,9 @@ describe('C1 through the slice: bulk cancel and queue clear', () => {
       statusChanged(3, 'in_progress', 1, { userId: null }),
     )
     state = reduce(state, queueCleared({ queue_id: 'default', user_id: 'alice' }))
-    expect(state.items.entities[1]?.status).toBe('canceled')
-    expect(state.items.entities[2]?.status).toBe('in_progress')
-    expect(state.items.entities[3]?.status).toBe('canceled')
+    expect(itemOf(state.items, 1)?.status).toBe('canceled')
+    expect(itemOf(state.items, 2)?.status).toBe('in_progress')
+    expect(itemOf(state.items, 3)?.status).toBe('canceled')
   })
 
   it('C1: with currentUserId set, an item without user_id belongs to that user only', () => {
@@ -96,22 +96,22 @@ describe('C1 through the slice: bulk cancel and queue clear', () => {
       statusChanged(3, 'in_progress', 1, { userId: null }),
     )
     state = reduce(state, queueCleared({ queue_id: 'default', user_id: 'alice' }))
-    expect(state.items.entities[3]?.status).toBe('in_progress')
+    expect(itemOf(state.items, 3)?.status).toBe('in_progress')
     state = reduce(state, queueCleared({ queue_id: 'default', user_id: 'bob' }))
-    expect(state.items.entities[3]?.status).toBe('canceled')
+    expect(itemOf(state.items, 3)?.status).toBe('canceled')
   })
 })
 
 describe('items the store has not seen', () => {
   it('an event for an unknown item creates it (the enqueue response can lose the race)', () => {
     const state = reduce(createInitialState(), completeAction(5, 'p', 'node', 1))
-    expect(state.items.entities[5]).toMatchObject({
+    expect(itemOf(state.items, 5)).toMatchObject({
       itemId: 5,
       status: null,
       origin: 'workflows',
       userId: 'system',
     })
-    expect(nodeOf(state.items.entities[5], 'node')?.status).toBe('COMPLETED')
+    expect(nodeOf(itemOf(state.items, 5), 'node')?.status).toBe('COMPLETED')
   })
 
   it('a redacted companion introduces nothing, and says nothing about a tracked item', () => {
@@ -124,7 +124,7 @@ describe('items the store has not seen', () => {
     )
     const tracked = reduce(empty, statusChanged(42, 'in_progress', 1))
     const after = reduce(tracked, socketEventActions.queue_item_status_changed(companion as never))
-    expect(after.items.entities[42]?.status).toBe('in_progress')
+    expect(itemOf(after.items, 42)?.status).toBe('in_progress')
   })
 
   it('a reconciliation result for an item never tracked introduces nothing', () => {
@@ -147,7 +147,7 @@ describe('reconciliation through the slice', () => {
     for (const [name, payload] of sequences.item43())
       state = reduce(state, socketEventActions[name](payload as never))
     state = reduce(state, ...reconciled(43, 'req-1', persisted.item43()))
-    const item = state.items.entities[43]
+    const item = itemOf(state.items, 43)
     expect(item?.status).toBe('failed')
     expect(item?.settled).toBe(true)
     expect(nodeOf(item, '4b6d8f0a-2c4e-4a6c-8e0a-b2d4f6a8c0e2')?.status).toBe('FAILED')
@@ -165,16 +165,16 @@ describe('reconciliation through the slice', () => {
       reconcileQueueItem.pending('old', { itemId: 1 }),
       reconcileQueueItem.pending('new', { itemId: 1 }),
     )
-    const before = state.items.entities[1]
+    const before = itemOf(state.items, 1)
     state = reduce(
       state,
       reconcileQueueItem.fulfilled({ kind: 'snapshot', snapshot: snapshotOf(1, 'completed') }, 'old', {
         itemId: 1,
       }),
     )
-    expect(state.items.entities[1]?.status).toBe('canceled')
-    expect(state.items.entities[1]?.reconciliation).toEqual(before?.reconciliation)
-    expect(state.items.entities[1]?.settled).toBe(false)
+    expect(itemOf(state.items, 1)?.status).toBe('canceled')
+    expect(itemOf(state.items, 1)?.reconciliation).toEqual(before?.reconciliation)
+    expect(itemOf(state.items, 1)?.settled).toBe(false)
   })
 
   it('R5 via the thunk’s actions: attempts are counted, giving up settles a terminal item, abort only records', () => {
@@ -187,15 +187,15 @@ describe('reconciliation through the slice', () => {
       state,
       reconciliationAttemptFailed({ itemId: 1, requestId: 'r', attempt: 1, error: 'HTTP 500' }),
     )
-    expect(state.items.entities[1]?.reconciliation).toMatchObject({
+    expect(itemOf(state.items, 1)?.reconciliation).toMatchObject({
       phase: 'failed',
       attempts: 1,
       lastError: 'HTTP 500',
     })
     const abort = Object.assign(new Error('disconnected'), { name: 'AbortError' })
     const aborted = reduce(state, reconcileQueueItem.rejected(abort, 'r', { itemId: 1 }))
-    expect(aborted.items.entities[1]?.reconciliation).toMatchObject({ phase: 'aborted', attempts: 1 })
-    expect(aborted.items.entities[1]?.settled).toBe(false)
+    expect(itemOf(aborted.items, 1)?.reconciliation).toMatchObject({ phase: 'aborted', attempts: 1 })
+    expect(itemOf(aborted.items, 1)?.settled).toBe(false)
     // condition() said no: the thunk never ran, nothing is recorded.
     const skipped = Object.assign(new Error('skipped'), { name: 'ConditionError' })
     expect(reduce(state, reconcileQueueItem.rejected(skipped, 'other', { itemId: 1 }))).toBe(state)
@@ -203,8 +203,8 @@ describe('reconciliation through the slice', () => {
       state,
       reconcileQueueItem.rejected(new Error('x'), 'r', { itemId: 1 }, { error: 'HTTP 500', attempts: 4 }),
     )
-    expect(state.items.entities[1]?.reconciliation).toMatchObject({ phase: 'gave_up', lastError: 'HTTP 500' })
-    expect(state.items.entities[1]?.settled).toBe(true)
+    expect(itemOf(state.items, 1)?.reconciliation).toMatchObject({ phase: 'gave_up', lastError: 'HTTP 500' })
+    expect(itemOf(state.items, 1)?.settled).toBe(true)
   })
 })
 
@@ -223,12 +223,12 @@ describe('delivery bookkeeping and batching', () => {
   it('a socket completion records its delivery in the same dispatch; the output action after it, a second one or an unknown item change nothing', () => {
     const running = reduce(createInitialState(), statusChanged(1, 'in_progress', 1))
     const state = reduce(running, completeAction(1, 'p-1', 'node', 1))
-    expect(copyOf(state.items.entities[1], 'p-1')?.delivered).toBe(true)
+    expect(copyOf(itemOf(state.items, 1), 'p-1')?.delivered).toBe(true)
     expect(reduce(state, delivered(1, 'p-1'))).toBe(state)
     expect(reduce(state, delivered(99, 'p-1'))).toBe(state)
     // A hand-dispatched delivery of an id the item has no copy for is recorded once, as an orphan's.
     const orphan = reduce(state, delivered(1, 'orphan-1'))
-    expect(trieHas(orphan.items.entities[1]?.deliveredOrphans ?? emptyTrie(), 'orphan-1')).toBe(true)
+    expect(trieHas(itemOf(orphan.items, 1)?.deliveredOrphans ?? emptyTrie(), 'orphan-1')).toBe(true)
     expect(reduce(orphan, delivered(1, 'orphan-1'))).toBe(orphan)
   })
 
@@ -315,7 +315,7 @@ describe('serializable state and actions', () => {
     store.dispatch(statusChanged(1, 'in_progress', 1))
     store.dispatch(startedAction(1, '__proto__', '__proto__'))
     store.dispatch(completeAction(1, 'constructor', 'constructor', 2))
-    const item = store.getState().workflowExecution.items.entities[1]
+    const item = itemOf(store.getState().workflowExecution.items, 1)
     expect(Object.keys(nodesOf(item))).toEqual(['__proto__', 'constructor'])
     expect(nodeOf(item, '__proto__' as string)?.status).toBe('IN_PROGRESS')
     expect(findNonSerializableValue(store.getState())).toBe(false)
