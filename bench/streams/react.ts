@@ -1,6 +1,6 @@
-import { createElement, Fragment, useCallback, useSyncExternalStore, type ReactElement } from 'react'
+import { createElement, Fragment, memo, useCallback, useSyncExternalStore, type ReactElement } from 'react'
 import { Provider, useSelector } from 'react-redux'
-import { useItemNodeExecutionState } from '../../src/react'
+import { createExecutionHooks, useItemNodeExecutionState } from '../../src/react'
 import { macrotask, now } from '../clock'
 import type { BenchConfig } from '../config'
 import type { Contestant } from '../contestants'
@@ -18,7 +18,17 @@ const ITEM_ID = 1
 /** Progress events a fast node sends within one frame, in the burst delivery. */
 const BURST = 10
 
-const READERS = ['engine', 'floor', 'mutable'] as const
+/** Components per memoized group in the grouped layouts: a parent of 1,000 children is what React walks. */
+const GROUP = 32
+
+const READERS = [
+  'engine',
+  'engine, context hooks',
+  'floor',
+  'mutable',
+  'engine, grouped',
+  'mutable, grouped',
+] as const
 type Reader = (typeof READERS)[number]
 
 export const DELIVERIES = {
@@ -131,12 +141,20 @@ async function measure(config: BenchConfig, frames: FrameClock): Promise<ReactSt
   }
 
   // Stores are made after installDom: RTK's auto-batching takes the hand-run frames from the window then.
-  const engine = createEngineContestant()
-  const engineCounter: RenderCounter = { total: 0, byNode: new Map() }
-  function EngineNode({ nodeId }: { nodeId: string }) {
-    const node = useItemNodeExecutionState(ITEM_ID, nodeId)
-    counted(engineCounter, nodeId)
-    return card(node?.status, node?.progress)
+  /** Bound: hooks from `createExecutionHooks(store)`; context: the exported hooks under `<Provider>`. */
+  function engineReader(hooks: 'bound' | 'context') {
+    const contestant = createEngineContestant()
+    const counter: RenderCounter = { total: 0, byNode: new Map() }
+    const useNode =
+      hooks === 'bound'
+        ? createExecutionHooks(contestant.store).useItemNodeExecutionState
+        : useItemNodeExecutionState
+    function EngineNode({ nodeId }: { nodeId: string }) {
+      const node = useNode(ITEM_ID, nodeId)
+      counted(counter, nodeId)
+      return card(node?.status, node?.progress)
+    }
+    return { contestant, counter, component: EngineNode }
   }
 
   const floor = createFloorContestant()
@@ -147,31 +165,70 @@ async function measure(config: BenchConfig, frames: FrameClock): Promise<ReactSt
     return card(node?.status, node?.progress)
   }
 
-  const hub = createNodeHub()
-  const mutable = createMutableContestant({ onNodeChange: (_itemId, nodeId) => hub.changed(nodeId) })
-  const mutableCounter: RenderCounter = { total: 0, byNode: new Map() }
-  function MutableNode({ nodeId }: { nodeId: string }) {
-    const subscribe = useCallback((listener: () => void) => hub.subscribe(nodeId, listener), [nodeId])
-    useSyncExternalStore(subscribe, () => hub.version(nodeId))
-    const node = mutable.items.get(ITEM_ID)?.nodes.get(nodeId)
-    counted(mutableCounter, nodeId)
-    return card(node?.status, node?.progress)
+  function mutableReader() {
+    const hub = createNodeHub()
+    const contestant = createMutableContestant({ onNodeChange: (_itemId, nodeId) => hub.changed(nodeId) })
+    const counter: RenderCounter = { total: 0, byNode: new Map() }
+    function MutableNode({ nodeId }: { nodeId: string }) {
+      const subscribe = useCallback((listener: () => void) => hub.subscribe(nodeId, listener), [nodeId])
+      useSyncExternalStore(subscribe, () => hub.version(nodeId))
+      const node = contestant.items.get(ITEM_ID)?.nodes.get(nodeId)
+      counted(counter, nodeId)
+      return card(node?.status, node?.progress)
+    }
+    return { contestant, counter, component: MutableNode }
   }
 
   const readersOf = (component: (props: { nodeId: string }) => ReactElement) =>
     nodeIds.map((nodeId) => createElement(component, { key: nodeId, nodeId }))
+  // The same readers in memoized groups: an update walks its group's siblings, not all of them.
+  const Group = memo(function Group({ children }: { children: ReactElement[] }) {
+    return createElement(Fragment, null, ...children)
+  })
+  const grouped = (children: ReactElement[]) =>
+    Array.from({ length: Math.ceil(children.length / GROUP) }, (_, group) =>
+      createElement(Group, { key: group, children: children.slice(group * GROUP, (group + 1) * GROUP) }),
+    )
+  const underProvider = (
+    store: ReturnType<typeof createEngineContestant>['store'],
+    children: ReactElement[],
+  ) => createElement(Provider, { store: store as never, children })
+  const engine = engineReader('bound')
+  const engineContext = engineReader('context')
+  const engineGrouped = engineReader('bound')
+  const mutable = mutableReader()
+  const mutableGrouped = mutableReader()
   const mounted: Record<Reader, Mounted> = {
     engine: mount(
-      engine,
-      engineCounter,
-      createElement(Provider, { store: engine.store, children: readersOf(EngineNode) }),
+      engine.contestant,
+      engine.counter,
+      createElement(Fragment, null, ...readersOf(engine.component)),
+    ),
+    'engine, context hooks': mount(
+      engineContext.contestant,
+      engineContext.counter,
+      underProvider(engineContext.contestant.store, readersOf(engineContext.component)),
     ),
     floor: mount(
       floor,
       floorCounter,
       createElement(Provider, { store: floor.store, children: readersOf(FloorNode) }),
     ),
-    mutable: mount(mutable, mutableCounter, createElement(Fragment, null, ...readersOf(MutableNode))),
+    mutable: mount(
+      mutable.contestant,
+      mutable.counter,
+      createElement(Fragment, null, ...readersOf(mutable.component)),
+    ),
+    'engine, grouped': mount(
+      engineGrouped.contestant,
+      engineGrouped.counter,
+      createElement(Fragment, null, ...grouped(readersOf(engineGrouped.component))),
+    ),
+    'mutable, grouped': mount(
+      mutableGrouped.contestant,
+      mutableGrouped.counter,
+      createElement(Fragment, null, ...grouped(readersOf(mutableGrouped.component))),
+    ),
   }
 
   const aloneCounter: RenderCounter = { total: 0, byNode: new Map() }
@@ -290,13 +347,15 @@ async function measure(config: BenchConfig, frames: FrameClock): Promise<ReactSt
     title: `g. React: ${count(components)} mounted components, one node each`,
     notes: [
       `Each component reads one node of a ${count(components)}-node item: the engine through ` +
-        "`useItemNodeExecutionState` under react-redux's `<Provider>`, the floor through `useSelector`, the " +
+        '`useItemNodeExecutionState` from `createExecutionHooks(store)` (no context), or, in "context hooks", ' +
+        "the exported hook under react-redux's `<Provider>`; the floor through `useSelector`, the " +
         'mutable maps through `useSyncExternalStore` with per-node subscriptions; react-dom renders into a ' +
         'jsdom document. The engine marks progress actions for auto-batching, so RTK tells subscribers once ' +
         "per animation frame; the bench runs frames by hand. Each frame's events are pushed and the frame " +
         'ended inside `flushSync`, so their renders and commit are on the clock. "renders per progress ' +
-        'event" counts renders of every mounted component (highest round). The last row re-renders one ' +
-        'component with new props, no store.',
+        'event" counts renders of every mounted component (highest round). The "grouped" rows mount the ' +
+        `same readers in memoized groups of ${GROUP} (a page laid out in sections): React then walks the ` +
+        'updated group, not 1,000 siblings. The last row re-renders one component with new props, no store.',
       `${config.react.warmupRounds} warm-up round dropped, median of ${config.react.rounds} rounds of ` +
         `${count(events)} events.`,
     ],
