@@ -1,6 +1,7 @@
 // Runs the simulator until SIGINT/SIGTERM:
 //   npx tsx sim/cli.ts --port 9090 [--static web/dist] [--base-path /invoke] [--step-delay 40]
 //     [--mode in_order|double] [--events-before-response] [--cancel-race] [--chaos-seed N ...]
+//     [--user TOKEN=USER_ID ...] [--snapshot-endpoints]
 import { parseArgs } from 'node:util'
 import { startSimulator } from './index'
 import type { DeliveryOptions } from './types'
@@ -8,7 +9,8 @@ import type { DeliveryOptions } from './types'
 const usage = `usage: tsx sim/cli.ts [--port 9090] [--host 127.0.0.1] [--static DIR] [--base-path /PATH]
   [--step-delay MS] [--cancel-persist-delay MS] [--mode in_order|double] [--events-before-response]
   [--cancel-race] [--cancel-race-completes] [--chaos-seed N] [--chaos-window N] [--chaos-duplicate RATE]
-  [--chaos-drop RATE] [--chaos-delay MS] [--chaos-disconnect RATE]`
+  [--chaos-drop RATE] [--chaos-delay MS] [--chaos-disconnect RATE]
+  [--user TOKEN=USER_ID]... (multi-user; 'admin' sees everything) [--snapshot-endpoints]`
 
 function parse() {
   const { values } = parseArgs({
@@ -29,6 +31,8 @@ function parse() {
       'chaos-drop': { type: 'string', default: '0' },
       'chaos-delay': { type: 'string', default: '0' },
       'chaos-disconnect': { type: 'string', default: '0' },
+      user: { type: 'string', multiple: true, default: [] },
+      'snapshot-endpoints': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -55,6 +59,13 @@ function parse() {
             disconnectRate: number('chaos-disconnect'),
           },
   }
+  const users = Object.fromEntries(
+    values.user.map((pair) => {
+      const at = pair.indexOf('=')
+      if (at <= 0 || at === pair.length - 1) throw new Error(`--user must be TOKEN=USER_ID, not ${pair}`)
+      return [pair.slice(0, at), pair.slice(at + 1)]
+    }),
+  )
   return {
     help: values.help,
     options: {
@@ -65,6 +76,8 @@ function parse() {
       stepDelayMs: number('step-delay'),
       cancelPersistDelayMs: number('cancel-persist-delay'),
       delivery,
+      users,
+      features: { snapshotEndpoints: values['snapshot-endpoints'] },
     },
   }
 }

@@ -22,6 +22,8 @@ export interface Sink {
 export interface Pipeline {
   /** `boundary`: the event ends an item's run (terminal status) or the queue (cleared). */
   push(event: WireEvent, boundary: boolean): void
+  /** A boundary this client gets no event for (another user's run ended): release what is held. */
+  flush(): void
   /** Delivers everything still held, in order, right now (before options change). */
   drain(): void
   destroy(): void
@@ -154,6 +156,12 @@ export function createPipeline(
         chaosIn(event)
       }
       if (boundary) flushWindow()
+    },
+
+    flush() {
+      if (state.destroyed) return
+      releaseHeld()
+      flushWindow()
     },
 
     drain() {

@@ -1,7 +1,7 @@
 // Graph checks, topological order and preparation: how source nodes become prepared execution copies,
 // iterate fan-out included (one copy per element for an iterate node and everything downstream of it).
 import { unprocessable } from './errors'
-import { nodeDefinitions } from './nodes'
+import { nodeDefinitions, WORKFLOW_CALL } from './nodes'
 import { uuid } from './random'
 import type { Graph, GraphEdge, GraphNode, JsonObject } from './types'
 
@@ -32,8 +32,14 @@ function parseEdgeEnd(value: unknown, where: string): { node_id: string; field: 
   return { node_id: value.node_id, field: value.field }
 }
 
-/** Checks a submitted graph and returns a normalized copy (defaults the server would fill in). */
-export function parseGraph(value: unknown): Graph {
+/** How deep workflow calls may nest (the session's max_workflow_call_depth). */
+export const MAX_WORKFLOW_CALL_DEPTH = 4
+
+/**
+ * Checks a submitted graph and returns a normalized copy (defaults the server would fill in). The graph of
+ * a workflow_call node is checked the same way, `depth` levels down.
+ */
+export function parseGraph(value: unknown, depth = 0): Graph {
   if (!isObject(value)) throw unprocessable('batch.graph must be an object')
   if (value.id !== undefined && !isName(value.id)) throw unprocessable('batch.graph.id must be a string')
   if (!isObject(value.nodes)) throw unprocessable('batch.graph.nodes must be an object of nodes by id')
@@ -82,6 +88,17 @@ export function parseGraph(value: unknown): Graph {
     inputs.add(key)
   }
   for (const node of Object.values(nodes)) {
+    if (node.type === WORKFLOW_CALL) {
+      if (depth + 1 > MAX_WORKFLOW_CALL_DEPTH) {
+        throw unprocessable(`workflow calls nest deeper than ${MAX_WORKFLOW_CALL_DEPTH} at node ${node.id}`)
+      }
+      try {
+        node.graph = parseGraph(node.graph, depth + 1)
+      } catch (error) {
+        const detail = error instanceof Error ? error.message : String(error)
+        throw unprocessable(`workflow_call node ${node.id}: ${detail}`)
+      }
+    }
     if (node.type === 'iterate' && !inputs.has(`${node.id}.collection`) && !Array.isArray(node.collection)) {
       throw unprocessable(`iterate node ${node.id} has no collection (no edge and no list)`)
     }

@@ -3,7 +3,7 @@
 import { EventEmitter } from 'node:events'
 import { createServer } from 'node:http'
 import type { RequestListener } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { AddressInfo, Socket as NetSocket } from 'node:net'
 import { Server } from 'socket.io'
 import { createEmitter, SIGNAL_ITEM } from './emit'
 import { SimulatorError } from './errors'
@@ -14,8 +14,17 @@ import { createRestHandler } from './rest'
 import { scenarioInfos } from './scenarios'
 import { createStaticHandler } from './static'
 import { createTimers } from './timers'
-import type { DeliveryOptions, EnqueueBatchResult, JsonObject, Simulator, SimulatorOptions } from './types'
-import { parseDeliveryPatch } from './validate'
+import type {
+  DeliveryOptions,
+  EnqueueBatchResult,
+  JsonObject,
+  RestartOptions,
+  ServerFeatures,
+  Simulator,
+  SimulatorOptions,
+} from './types'
+import { createIdentities } from './users'
+import { parseDeliveryPatch, parseFeaturesPatch, parseRestartOptions } from './validate'
 import { createWorker, SIGNAL_SETTLED } from './worker'
 
 export type * from './types'
@@ -36,6 +45,9 @@ export const defaultDelivery: Readonly<DeliveryOptions> = {
   chaos: null,
 }
 
+// Off by default: the simulator answered 404 there before, and engines hydrate from them when present.
+export const defaultFeatures: Readonly<ServerFeatures> = { snapshotEndpoints: false }
+
 function normalizeBasePath(basePath: string): string {
   const trimmed = basePath.replace(/\/+$/, '')
   if (trimmed === '') return ''
@@ -48,7 +60,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const basePath = normalizeBasePath(options.basePath ?? '')
   const stepDelayMs = options.stepDelayMs ?? 40
   const startDelayMs = options.startDelayMs ?? 15
-  const authToken = options.authToken
+  const identities = createIdentities(options.authToken, options.users)
 
   const timers = createTimers()
   const signals = new EventEmitter()
@@ -56,24 +68,36 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const store = createQueueStore()
   const state = {
     delivery: parseDeliveryPatch(options.delivery ?? {}, { ...defaultDelivery }),
+    features: parseFeaturesPatch(options.features ?? {}, { ...defaultFeatures }),
     closed: null as Promise<void> | null,
+    restarting: null as Promise<void> | null,
+    // One more on every restart: what was scheduled for the old database must not touch the new one.
+    generation: 0,
   }
+  // Every TCP connection, so a restart can drop them all at once, as a process that dies does.
+  const connections = new Set<NetSocket>()
 
   // The REST handler must be the server's own listener before socket.io attaches: engine.io then
   // forwards to it only the requests that are not its own.
   const http = { handle: null as RequestListener | null }
   const httpServer = createServer((req, res) => http.handle?.(req, res))
+  httpServer.on('connection', (socket) => {
+    connections.add(socket)
+    socket.once('close', () => connections.delete(socket))
+  })
   const io = new Server(httpServer, {
     path: `${basePath}/ws/socket.io`,
     cors: { origin: true },
     serveClient: false,
   })
-  if (authToken) {
-    io.use((socket, next) => {
-      const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token
-      next(token === authToken ? undefined : new Error('invalid token'))
-    })
-  }
+  // A socket is the user of its `auth: { token }` (users.ts); a refused token is a connect_error.
+  io.use((socket, next) => {
+    const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token
+    const identity = identities.resolve(typeof token === 'string' ? token : undefined)
+    if (!identity) return next(new Error('invalid token'))
+    socket.data = { ...socket.data, identity }
+    next()
+  })
   const hub = createHub(io, timers, state.delivery)
   const emit = createEmitter(store, hub, signals)
   const worker = createWorker({
@@ -91,6 +115,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     state.delivery = parseDeliveryPatch(patch, state.delivery)
     hub.setOptions(state.delivery)
     return { ...state.delivery }
+  }
+
+  const setFeatures = (patch: Partial<ServerFeatures>) => {
+    state.features = parseFeaturesPatch(patch, state.features)
+    return { ...state.features }
   }
 
   /** Resolves once `check` holds, re-checked on every internal signal; undefined on timeout. */
@@ -134,7 +163,44 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 
   // Otherwise the run starts a little after the response, as it usually does on a real server.
   const afterEnqueueResponse = (result: EnqueueBatchResult) => {
-    timers.after(startDelayMs, () => ops.release(result.item_ids))
+    const generation = state.generation
+    timers.after(startDelayMs, () => {
+      if (generation === state.generation) ops.release(result.item_ids)
+    })
+  }
+
+  const listen = (port: number) =>
+    new Promise<void>((resolve, reject) => {
+      httpServer.once('error', reject)
+      httpServer.listen(port, host, () => {
+        httpServer.off('error', reject)
+        resolve()
+      })
+    })
+
+  // A restart with a wiped database: the state goes first (silently, as in a crash), then every
+  // connection drops and the port refuses connections for `downtimeMs`, then it listens again.
+  // Async for its errors only: everything up to the first await (the wipe, the dropped sockets) is synchronous.
+  const restart = async (restartOptions: RestartOptions = {}) => {
+    const { downtimeMs } = parseRestartOptions(restartOptions)
+    if (state.closed) throw new Error('the simulator is closed')
+    state.restarting ??= (async () => {
+      state.generation += 1
+      worker.reset()
+      store.reset()
+      hub.reset()
+      const stopped = new Promise<void>((resolve) => httpServer.close(() => resolve()))
+      for (const socket of connections) socket.destroy()
+      await stopped
+      await timers.sleep(downtimeMs)
+      if (state.closed) return
+      await listen(port)
+      // close() came while it was starting to listen again.
+      if (state.closed) httpServer.close()
+    })().finally(() => {
+      state.restarting = null
+    })
+    return state.restarting
   }
 
   const serveStatic = options.staticDir ? createStaticHandler(options.staticDir) : undefined
@@ -145,19 +211,19 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     getDelivery: () => ({ ...state.delivery }),
     setDelivery: (delivery) => setDelivery(delivery),
     disconnectClients: () => hub.disconnectAll(),
+    getFeatures: () => ({ ...state.features }),
+    setFeatures: (features) => setFeatures(features),
+    restart: (restartOptions) =>
+      void restart(restartOptions).catch((error: unknown) => {
+        if (!state.closed) console.error('simulator restart:', error)
+      }),
     beforeEnqueueResponse,
     afterEnqueueResponse,
     serveStatic,
-    authToken,
+    identities,
   })
 
-  await new Promise<void>((resolve, reject) => {
-    httpServer.once('error', reject)
-    httpServer.listen(options.port ?? 0, host, () => {
-      httpServer.off('error', reject)
-      resolve()
-    })
-  })
+  await listen(options.port ?? 0)
   const port = (httpServer.address() as AddressInfo).port
   const urlHost = host.includes(':') ? `[${host}]` : host
 
@@ -175,6 +241,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       const closing = io.close()
       httpServer.closeAllConnections()
       await closing
+      await state.restarting?.catch(() => {})
     })()
     return state.closed
   }
@@ -188,7 +255,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     getDelivery: () => ({ ...state.delivery }),
     setDelivery,
     disconnectClients: () => hub.disconnectAll(),
-    enqueue: (body, queueId = 'default') => ops.enqueue(body, queueId, false),
+    enqueue: (body, queueId = 'default', enqueueOptions = {}) =>
+      ops.enqueue(body, queueId, false, enqueueOptions.userId),
     enqueueScenario: (name, scenarioOptions = {}) => ops.enqueueScenario(name, scenarioOptions, false),
     cancel(itemId) {
       const row = store.get(itemId)
@@ -210,5 +278,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       waitFor(() => (worker.isIdle() && !store.hasPending() ? true : undefined), timeoutMs).then((done) => {
         if (!done) throw new SimulatorError(408, `the simulator was not idle within ${timeoutMs} ms`)
       }),
+    getFeatures: () => ({ ...state.features }),
+    setFeatures,
+    restart,
   }
 }

@@ -1,14 +1,22 @@
 // What each simulated node type does. The worker owns timing, events and cancellation; a node only
 // checks its inputs, spends steps through the context, and returns its output.
 import { uuid } from './random'
-import type { JsonObject } from './types'
+import type { Graph, JsonObject } from './types'
 import type { PreparedCopy } from './graph'
+
+/** The node that runs another workflow as its own queue item while its parent item waits. */
+export const WORKFLOW_CALL = 'workflow_call'
 
 export interface NodeContext {
   /** One unit of visible work: waits a step, then sends an invocation_progress. */
   step(index: number, total: number, message: string, width: number, height: number): Promise<void>
   /** One unit of work without a progress event (a decode, a save). */
   work(): Promise<void>
+  /**
+   * Runs `graph` as a child queue item while this item waits; resolves once this item runs again,
+   * with the child's row. Throws a NodeError when the child did not complete.
+   */
+  callWorkflow(graph: Graph): Promise<{ item_id: number; session_id: string }>
 }
 
 /** A failure inside a node: the item fails, then an invocation_error follows. */
@@ -115,6 +123,18 @@ export const nodeDefinitions: Record<string, NodeDefinition> = {
   },
   denoise,
   denoise_latents: denoise,
+  // `graph` was checked at enqueue (graph.ts); the output names the child item that ran it.
+  [WORKFLOW_CALL]: {
+    async run(copy, ctx) {
+      const child = await ctx.callWorkflow(copy.node.graph as Graph)
+      return {
+        output_meta: null,
+        child_item_id: child.item_id,
+        child_session_id: child.session_id,
+        type: 'workflow_call_output',
+      }
+    },
+  },
   l2i: image,
   image,
   fail: {

@@ -5,80 +5,53 @@ import { notFound, unprocessable } from './errors'
 import { parseGraph } from './graph'
 import {
   batchEnqueuedPayload,
-  formatDate,
   queueClearedPayload,
   queueItemsCanceledPayload,
   queueItemsRetriedPayload,
+  redactedBatchEnqueuedPayload,
   withoutNulls,
 } from './payloads'
 import { isTerminal } from './queue'
 import type { QueueStore } from './queue'
 import { uuid } from './random'
+import { createRow, sanitizedRow } from './rows'
 import { scenarios } from './scenarios'
-import type { EnqueueBatchResult, Graph, JsonObject, QueueRow, ScenarioEnqueueOptions } from './types'
-import { parseEnqueueBody, parseScenarioParams } from './validate'
+import type { EnqueueBatchResult, JsonObject, QueueRow, ScenarioEnqueueOptions } from './types'
+import { seesInFull, SYSTEM_USER_ID, systemIdentity } from './users'
+import type { Identity } from './users'
+import { parseEnqueueBody, parseScenarioParams, parseUserId } from './validate'
 import type { EnqueueRequest } from './validate'
 import type { createWorker } from './worker'
-
-const USER_ID = 'system'
-
-function emptySession(graph: Graph) {
-  return {
-    id: uuid(),
-    graph,
-    execution_graph: { id: uuid(), nodes: {}, edges: [] },
-    executed: [],
-    executed_history: [],
-    results: {},
-    errors: {},
-    workflow_call_stack: [],
-    workflow_call_history: [],
-    max_workflow_call_depth: 4,
-    prepared_source_mapping: {},
-    source_prepared_mapping: {},
-    prepared_iteration_paths: {},
-    ready_order: [],
-    indegree: {},
-  }
-}
 
 export type Operations = ReturnType<typeof createOperations>
 
 export function createOperations(store: QueueStore, emit: Emitter, worker: ReturnType<typeof createWorker>) {
   /** `hold`: the rows wait for release() before the worker may take them (enqueue response gating). */
-  const enqueueRequest = (request: EnqueueRequest, queueId: string, hold: boolean): EnqueueBatchResult => {
+  const enqueueRequest = (
+    request: EnqueueRequest,
+    queueId: string,
+    hold: boolean,
+    userId: string,
+  ): EnqueueBatchResult => {
     const batchId = uuid()
     const priority = request.prepend ? 1 : 0
-    const now = formatDate()
-    const rows: QueueRow[] = Array.from({ length: request.runs }, () => {
-      const session = emptySession(structuredClone(request.graph))
-      return {
-        item_id: store.nextItemId(),
-        status: 'pending',
-        status_sequence: 0,
+    const rows: QueueRow[] = Array.from({ length: request.runs }, () =>
+      createRow({
+        itemId: store.nextItemId(),
+        queueId,
+        batchId,
+        userId,
         priority,
-        batch_id: batchId,
         origin: request.origin,
         destination: request.destination,
-        session_id: session.id,
-        error_type: null,
-        error_message: null,
-        error_traceback: null,
-        created_at: now,
-        updated_at: now,
-        started_at: null,
-        completed_at: null,
-        queue_id: queueId,
-        user_id: USER_ID,
-        session,
-      }
-    })
-    rows.forEach((row) => store.insert(row, hold))
-    emit.queue(
-      queueId,
-      'batch_enqueued',
-      batchEnqueuedPayload(queueId, batchId, rows.length, priority, request.origin, USER_ID),
+        graph: request.graph,
+      }),
     )
+    rows.forEach((row) => store.insert(row, hold))
+    const enqueued = batchEnqueuedPayload(queueId, batchId, rows.length, priority, request.origin, userId)
+    emit.queue(queueId, 'batch_enqueued', enqueued, {
+      audience: { ownerId: userId, companion: redactedBatchEnqueuedPayload(enqueued) },
+    })
     rows.forEach((row) => emit.status(row))
     if (!hold) worker.kick()
     return {
@@ -106,11 +79,23 @@ export function createOperations(store: QueueStore, emit: Emitter, worker: Retur
     return row
   }
 
-  const view = (row: QueueRow) => withoutNulls(structuredClone(row)) as JsonObject
+  /** The REST body of a row: nulls omitted, and sanitized when it is another user's and the viewer no admin. */
+  const view = (row: QueueRow, viewer: Identity = systemIdentity) =>
+    withoutNulls(structuredClone(seesInFull(viewer, row.user_id) ? row : sanitizedRow(row))) as JsonObject
+
+  /** Cancels a row and, innermost last, the workflow it is waiting for (a child has no use once its parent is gone). */
+  const cancelRow = (row: QueueRow) => {
+    if (isTerminal(row.status)) return
+    store.transition(row, 'canceled')
+    emit.status(row, true)
+    worker.cancel(row.item_id)
+    const child = store.childOf(row.item_id)
+    if (child) cancelRow(child)
+  }
 
   return {
-    enqueue: (body: unknown, queueId: string, hold: boolean) =>
-      enqueueRequest(parseEnqueueBody(body), queueId, hold),
+    enqueue: (body: unknown, queueId: string, hold: boolean, userId = SYSTEM_USER_ID) =>
+      enqueueRequest(parseEnqueueBody(body), queueId, hold, parseUserId(userId, 'user_id')),
 
     enqueueScenario(name: string, options: ScenarioEnqueueOptions, hold: boolean) {
       const scenario = scenarios.find((s) => s.name === name)
@@ -125,7 +110,8 @@ export function createOperations(store: QueueStore, emit: Emitter, worker: Retur
       if (!Number.isSafeInteger(request.runs) || request.runs < 1 || request.runs > 100) {
         throw unprocessable('runs must be an integer from 1 to 100')
       }
-      return enqueueRequest(request, options.queueId ?? 'default', hold)
+      const userId = parseUserId(options.userId ?? SYSTEM_USER_ID, 'userId')
+      return enqueueRequest(request, options.queueId ?? 'default', hold, userId)
     },
 
     release(itemIds: number[]) {
@@ -133,24 +119,40 @@ export function createOperations(store: QueueStore, emit: Emitter, worker: Retur
       worker.kick()
     },
 
-    get: (queueId: string, itemId: number) => view(rowIn(queueId, itemId)),
+    get: (queueId: string, itemId: number, viewer?: Identity) => view(rowIn(queueId, itemId), viewer),
+
+    /** GET …/current: the item being executed now, or null. */
+    current(queueId: string, viewer?: Identity) {
+      const row = store.current(queueId)
+      return row ? view(row, viewer) : null
+    },
+
+    /** GET …/item_ids: ids of every user's items (ids carry no data). */
+    itemIds(queueId: string, order: 'ASC' | 'DESC') {
+      const ids = store.itemIds(queueId, order)
+      return { item_ids: ids, total_count: ids.length }
+    },
+
+    /** POST …/items_by_ids: the items that exist, in the order asked, each once. */
+    itemsByIds(queueId: string, itemIds: number[], viewer?: Identity) {
+      return [...new Set(itemIds)]
+        .map((id) => store.get(id))
+        .filter((row): row is QueueRow => !!row && row.queue_id === queueId)
+        .map((row) => view(row, viewer))
+    },
 
     /** PUT …/i/{id}/cancel: `canceled` is sent from here, while the worker may still be running. */
-    cancel(queueId: string, itemId: number) {
+    cancel(queueId: string, itemId: number, viewer?: Identity) {
       const row = rowIn(queueId, itemId)
-      if (!isTerminal(row.status)) {
-        store.transition(row, 'canceled')
-        emit.status(row, true)
-        worker.cancel(itemId)
-      }
-      return view(row)
+      cancelRow(row)
+      return view(row, viewer)
     },
 
     /** PUT …/clear: rows are deleted; only `queue_cleared` is sent. */
     clear(queueId: string) {
       const deleted = store.deleteQueue(queueId)
       worker.kill(deleted.map((row) => row.item_id))
-      emit.queue(queueId, 'queue_cleared', queueClearedPayload(queueId), true)
+      emit.queue(queueId, 'queue_cleared', queueClearedPayload(queueId), { boundary: true })
       return { deleted: deleted.length }
     },
 
@@ -159,7 +161,12 @@ export function createOperations(store: QueueStore, emit: Emitter, worker: Retur
       const pending = store.rows(queueId).filter((row) => row.status === 'pending')
       pending.forEach((row) => store.transition(row, 'canceled'))
       const ids = pending.map((row) => row.item_id)
-      emit.queue(queueId, 'queue_items_canceled', queueItemsCanceledPayload(queueId, ids, USER_ID), true)
+      // A workflow-call parent pending again is parked in the worker: it stops, and its results are saved.
+      ids.forEach((id) => worker.cancel(id))
+      emit.queue(queueId, 'queue_items_canceled', queueItemsCanceledPayload(queueId, pending), {
+        boundary: true,
+        itemIds: ids,
+      })
       return { canceled: ids.length }
     },
 
@@ -169,7 +176,6 @@ export function createOperations(store: QueueStore, emit: Emitter, worker: Retur
         .map((id) => store.get(id))
         .filter((row): row is QueueRow => !!row && row.queue_id === queueId)
         .filter((row) => row.status === 'failed' || row.status === 'canceled')
-      const retried: number[] = []
       for (const original of originals) {
         const request: EnqueueRequest = {
           prepend: false,
@@ -178,11 +184,10 @@ export function createOperations(store: QueueStore, emit: Emitter, worker: Retur
           origin: original.origin,
           destination: original.destination,
         }
-        enqueueRequest(request, queueId, false)
-        retried.push(original.item_id)
+        enqueueRequest(request, queueId, false, original.user_id)
       }
-      emit.queue(queueId, 'queue_items_retried', queueItemsRetriedPayload(queueId, retried, USER_ID))
-      return { queue_id: queueId, retried_item_ids: retried }
+      emit.queue(queueId, 'queue_items_retried', queueItemsRetriedPayload(queueId, originals))
+      return { queue_id: queueId, retried_item_ids: originals.map((row) => row.item_id) }
     },
 
     status(queueId: string) {

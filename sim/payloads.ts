@@ -1,6 +1,7 @@
 // Builders of the wire payloads. Socket payloads keep every field (null where empty), in the
 // fixtures' key order; REST bodies go through withoutNulls.
 import type { GraphNode, JsonObject, QueueRow } from './types'
+import { REDACTED } from './users'
 
 /** `2026-08-19 10:15:02.104`: UTC, no zone, milliseconds, as the server formats its row dates. */
 export function formatDate(date: Date = new Date()): string {
@@ -90,24 +91,70 @@ export function queueClearedPayload(queueId: string) {
   return { timestamp: unixSeconds(), queue_id: queueId, user_id: null }
 }
 
-export function queueItemsCanceledPayload(queueId: string, itemIds: number[], userId: string) {
+/** The ids grouped by owner, in first-seen order: `user_ids` and the `…_by_user` map of bulk events. */
+function byUser(rows: readonly Pick<QueueRow, 'item_id' | 'user_id'>[]) {
+  const grouped: Record<string, number[]> = {}
+  for (const row of rows) (grouped[row.user_id] ??= []).push(row.item_id)
+  return { ids: rows.map((row) => row.item_id), userIds: Object.keys(grouped), grouped }
+}
+
+export function queueItemsCanceledPayload(
+  queueId: string,
+  rows: readonly Pick<QueueRow, 'item_id' | 'user_id'>[],
+) {
+  const { ids, userIds, grouped } = byUser(rows)
   return {
     timestamp: unixSeconds(),
     queue_id: queueId,
-    canceled_item_ids: itemIds,
-    user_ids: itemIds.length > 0 ? [userId] : [],
-    canceled_item_ids_by_user: itemIds.length > 0 ? { [userId]: itemIds } : {},
+    canceled_item_ids: ids,
+    user_ids: userIds,
+    canceled_item_ids_by_user: grouped,
   }
 }
 
-export function queueItemsRetriedPayload(queueId: string, itemIds: number[], userId: string) {
+export function queueItemsRetriedPayload(
+  queueId: string,
+  rows: readonly Pick<QueueRow, 'item_id' | 'user_id'>[],
+) {
+  const { ids, userIds, grouped } = byUser(rows)
   return {
     timestamp: unixSeconds(),
     queue_id: queueId,
-    retried_item_ids: itemIds,
-    user_ids: itemIds.length > 0 ? [userId] : [],
-    retried_item_ids_by_user: itemIds.length > 0 ? { [userId]: itemIds } : {},
+    retried_item_ids: ids,
+    user_ids: userIds,
+    retried_item_ids_by_user: grouped,
   }
+}
+
+/**
+ * The multi-user companion of a status event, for every other user: ids redacted, origin, destination and
+ * errors null, the counts kept. The queue's current item keeps its id only (ids carry no data).
+ */
+export function redactedStatusPayload(full: ReturnType<typeof statusChangedPayload>) {
+  const queueStatus = full.queue_status
+  return {
+    ...full,
+    batch_id: REDACTED,
+    origin: null,
+    destination: null,
+    user_id: REDACTED,
+    error_type: null,
+    error_message: null,
+    error_traceback: null,
+    batch_status: { ...full.batch_status, batch_id: REDACTED, origin: null, destination: null },
+    queue_status: {
+      ...queueStatus,
+      batch_id: queueStatus.batch_id === null ? null : REDACTED,
+      session_id: queueStatus.session_id === null ? null : REDACTED,
+      user_pending: null,
+      user_in_progress: null,
+    },
+    session_id: REDACTED,
+  }
+}
+
+export function redactedBatchEnqueuedPayload(full: ReturnType<typeof batchEnqueuedPayload>) {
+  return { ...full, batch_id: REDACTED, origin: null, user_id: REDACTED }
 }
 
 /** A tiny SVG preview whose colour and bar change with every step, so clients can tell frames apart. */

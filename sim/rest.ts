@@ -1,10 +1,27 @@
 // HTTP routes: the InvokeAI queue endpoints under {base}/api/v1 and the simulator's control API under
-// {base}/sim. JSON in and out; errors are {detail: string} with the matching status.
+// {base}/sim. JSON in and out; errors are {detail: string} with the matching status. The caller is the
+// user of its `Authorization: Bearer <token>` (see users.ts).
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { SimulatorError, unprocessable } from './errors'
 import type { Operations } from './operations'
-import type { DeliveryOptions, EnqueueBatchResult, ScenarioInfo } from './types'
-import { parseDeliveryPatch, parseItemIds, parseScenarioRequest } from './validate'
+import type {
+  DeliveryOptions,
+  EnqueueBatchResult,
+  RestartOptions,
+  ScenarioInfo,
+  ServerFeatures,
+} from './types'
+import { bearerToken } from './users'
+import type { Identities, Identity } from './users'
+import {
+  parseDeliveryPatch,
+  parseFeaturesPatch,
+  parseItemIds,
+  parseItemsByIdsBody,
+  parseOrderDir,
+  parseRestartOptions,
+  parseScenarioRequest,
+} from './validate'
 
 const MAX_BODY_BYTES = 1_000_000
 
@@ -15,15 +32,26 @@ export interface RestDeps {
   getDelivery(): DeliveryOptions
   setDelivery(options: DeliveryOptions): void
   disconnectClients(): void
+  getFeatures(): ServerFeatures
+  setFeatures(features: ServerFeatures): void
+  /** Called once the restart request was answered (the restart drops that connection too). */
+  restart(options: Required<RestartOptions>): void
   /** Resolves when the response of this enqueue may go out (see eventsBeforeEnqueueResponse). */
   beforeEnqueueResponse(result: EnqueueBatchResult): Promise<void>
   /** Called once the enqueue response was sent. */
   afterEnqueueResponse(result: EnqueueBatchResult): void
   serveStatic?: (req: IncomingMessage, res: ServerResponse, pathname: string) => Promise<boolean>
-  authToken?: string
+  identities: Identities
 }
 
-type Handler = (match: RegExpMatchArray, body: () => Promise<unknown>) => Promise<unknown> | unknown
+interface Call {
+  match: RegExpMatchArray
+  query: URLSearchParams
+  viewer: Identity
+  body(): Promise<unknown>
+}
+
+type Handler = (call: Call) => Promise<unknown> | unknown
 
 interface Route {
   method: string
@@ -31,6 +59,10 @@ interface Route {
   handler: Handler
   /** Enqueue routes time their response around the run (see RestDeps). */
   enqueue?: boolean
+  /** Runs once the response went out. */
+  afterResponse?: (result: unknown) => void
+  /** Offered only while this feature is on (otherwise 404, like a server without the route). */
+  feature?: keyof ServerFeatures
 }
 
 function sendJson(res: ServerResponse, status: number, value: unknown) {
@@ -72,57 +104,98 @@ export function createRestHandler(deps: RestDeps) {
     if (!Number.isSafeInteger(id)) throw unprocessable('item id must be an integer')
     return id
   }
-  const queueOf = (match: RegExpMatchArray) => decodeURIComponent(match[1] ?? 'default')
+  const queueOf = (call: Call) => decodeURIComponent(call.match[1] ?? 'default')
 
   const routes: Route[] = [
     {
       method: 'GET',
       pattern: new RegExp(`^${queue}/i/([^/]+)$`),
-      handler: (m) => ops.get(queueOf(m), itemId(m[2])),
+      handler: (c) => ops.get(queueOf(c), itemId(c.match[2]), c.viewer),
     },
     {
       method: 'PUT',
       pattern: new RegExp(`^${queue}/i/([^/]+)/cancel$`),
-      handler: (m) => ops.cancel(queueOf(m), itemId(m[2])),
+      handler: (c) => ops.cancel(queueOf(c), itemId(c.match[2]), c.viewer),
+    },
+    {
+      method: 'GET',
+      pattern: new RegExp(`^${queue}/current$`),
+      feature: 'snapshotEndpoints',
+      handler: (c) => ops.current(queueOf(c), c.viewer),
+    },
+    {
+      method: 'GET',
+      pattern: new RegExp(`^${queue}/item_ids$`),
+      feature: 'snapshotEndpoints',
+      handler: (c) => ops.itemIds(queueOf(c), parseOrderDir(c.query.get('order_dir'))),
+    },
+    {
+      method: 'POST',
+      pattern: new RegExp(`^${queue}/items_by_ids$`),
+      feature: 'snapshotEndpoints',
+      handler: async (c) => ops.itemsByIds(queueOf(c), parseItemsByIdsBody(await c.body()), c.viewer),
     },
     {
       method: 'POST',
       pattern: new RegExp(`^${queue}/enqueue_batch$`),
       enqueue: true,
-      handler: async (m, body) => ops.enqueue(await body(), queueOf(m), true),
+      // The items belong to the caller, as on a multi-user server.
+      handler: async (c) => ops.enqueue(await c.body(), queueOf(c), true, c.viewer.userId),
     },
-    { method: 'PUT', pattern: new RegExp(`^${queue}/clear$`), handler: (m) => ops.clear(queueOf(m)) },
+    { method: 'PUT', pattern: new RegExp(`^${queue}/clear$`), handler: (c) => ops.clear(queueOf(c)) },
     {
       method: 'PUT',
       pattern: new RegExp(`^${queue}/cancel_all_except_current$`),
-      handler: (m) => ops.cancelAllExceptCurrent(queueOf(m)),
+      handler: (c) => ops.cancelAllExceptCurrent(queueOf(c)),
     },
     {
       method: 'PUT',
       pattern: new RegExp(`^${queue}/retry_items_by_id$`),
-      handler: async (m, body) => ops.retry(queueOf(m), parseItemIds(await body())),
+      handler: async (c) => ops.retry(queueOf(c), parseItemIds(await c.body())),
     },
-    { method: 'GET', pattern: new RegExp(`^${queue}/status$`), handler: (m) => ops.status(queueOf(m)) },
+    { method: 'GET', pattern: new RegExp(`^${queue}/status$`), handler: (c) => ops.status(queueOf(c)) },
     { method: 'GET', pattern: new RegExp(`^${base}/sim/scenarios$`), handler: () => deps.scenarios },
     {
       method: 'POST',
       pattern: new RegExp(`^${base}/sim/enqueue$`),
       enqueue: true,
-      handler: async (_m, body) => {
+      handler: async (c) => {
         const request = parseScenarioRequest(
-          await body(),
+          await c.body(),
           deps.scenarios.map((s) => s.name),
         )
-        return ops.enqueueScenario(request.scenario, request, true)
+        return ops.enqueueScenario(
+          request.scenario,
+          { ...request, userId: request.userId ?? c.viewer.userId },
+          true,
+        )
       },
     },
     { method: 'GET', pattern: new RegExp(`^${base}/sim/delivery$`), handler: () => deps.getDelivery() },
     {
       method: 'POST',
       pattern: new RegExp(`^${base}/sim/delivery$`),
-      handler: async (_m, body) => {
-        deps.setDelivery(parseDeliveryPatch(await body(), deps.getDelivery()))
+      handler: async (c) => {
+        deps.setDelivery(parseDeliveryPatch(await c.body(), deps.getDelivery()))
         return deps.getDelivery()
+      },
+    },
+    { method: 'GET', pattern: new RegExp(`^${base}/sim/features$`), handler: () => deps.getFeatures() },
+    {
+      method: 'POST',
+      pattern: new RegExp(`^${base}/sim/features$`),
+      handler: async (c) => {
+        deps.setFeatures(parseFeaturesPatch(await c.body(), deps.getFeatures()))
+        return deps.getFeatures()
+      },
+    },
+    {
+      method: 'POST',
+      pattern: new RegExp(`^${base}/sim/restart$`),
+      handler: async (c) => ({ restarting: true, ...parseRestartOptions(await c.body()) }),
+      afterResponse: (result) => {
+        const { downtimeMs } = result as Required<RestartOptions>
+        deps.restart({ downtimeMs })
       },
     },
     {
@@ -135,11 +208,11 @@ export function createRestHandler(deps: RestDeps) {
     },
   ]
 
-  const authorized = (req: IncomingMessage) =>
-    !deps.authToken || req.headers.authorization === `Bearer ${deps.authToken}`
+  const offered = (route: Route) => !route.feature || deps.getFeatures()[route.feature]
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    const pathname = new URL(req.url ?? '/', 'http://localhost').pathname
+    const url = new URL(req.url ?? '/', 'http://localhost')
+    const pathname = url.pathname
     const method = req.method ?? 'GET'
     // The page may be served by a dev server on another port: allow cross-origin calls (loopback only).
     res.setHeader('access-control-allow-origin', '*')
@@ -150,16 +223,19 @@ export function createRestHandler(deps: RestDeps) {
       })
       return res.end()
     }
-    const matching = routes.filter((route) => pathname.match(route.pattern))
+    const matching = routes.filter((route) => offered(route) && pathname.match(route.pattern))
     const route = matching.find((r) => r.method === method)
     if (!route) {
       if (matching.length > 0) return sendJson(res, 405, { detail: 'Method Not Allowed' })
       if (deps.serveStatic && (await deps.serveStatic(req, res, pathname))) return
       return sendJson(res, 404, { detail: 'Not Found' })
     }
-    if (!authorized(req)) return sendJson(res, 401, { detail: 'Not authenticated' })
+    const viewer = deps.identities.resolve(bearerToken(req.headers.authorization))
+    if (!viewer) return sendJson(res, 401, { detail: 'Not authenticated' })
     const match = pathname.match(route.pattern) as RegExpMatchArray
-    const result = await route.handler(match, () => readJson(req))
+    const result = await route.handler({ match, query: url.searchParams, viewer, body: () => readJson(req) })
+    const after = route.afterResponse
+    if (after) res.once('close', () => after(result))
     if (route.enqueue) {
       const enqueued = result as EnqueueBatchResult
       await deps.beforeEnqueueResponse(enqueued)

@@ -108,6 +108,35 @@ export const scenarios: readonly Scenario[] = [
       return graphOf([add, bad], [edge(add, 'value', bad, 'value')])
     },
   },
+  {
+    name: 'workflow_call',
+    description:
+      'denoise → workflow_call → l2i: the call runs denoise → l2i as a child item (its own id and ' +
+      "pending → in_progress → completed, the parent's origin) while the parent waits, then the parent " +
+      'resumes waiting → pending → in_progress and decodes (params.steps, default 4, in both).',
+    build: ({ steps = 4 }) => {
+      const childDenoise = node('denoise', {
+        steps,
+        seed: 11,
+        width: 512,
+        height: 512,
+        is_intermediate: true,
+      })
+      const childDecode = node('l2i', { width: 512, height: 512 })
+      const child = graphOf(
+        [childDenoise, childDecode],
+        [edge(childDenoise, 'latents', childDecode, 'latents')],
+      )
+      const denoise = node('denoise', { steps, seed: 5, width: 512, height: 512, is_intermediate: true })
+      const call = node('workflow_call', { graph: child })
+      const decode = node('l2i', { width: 512, height: 512 })
+      // The call comes before the decode in the node order: both are ready after denoise, the call runs first.
+      return graphOf(
+        [denoise, call, decode],
+        [edge(denoise, 'latents', call, 'latents'), edge(denoise, 'latents', decode, 'latents')],
+      )
+    },
+  },
 ]
 
 export const scenarioInfos: readonly ScenarioInfo[] = scenarios.map(({ name, description }) => ({

@@ -116,6 +116,33 @@ export interface SimulatorOptions {
   startDelayMs?: number
   /** When set, sockets must connect with `auth: { token }` and REST calls with `Authorization: Bearer <token>`. */
   authToken?: string
+  /**
+   * Multi-user: token → user id. A socket's `auth: { token }` and a REST call's `Authorization: Bearer <token>`
+   * make the caller that user (unknown tokens are refused). `admin` sees every item in full; other users get
+   * only redacted companions and sanitized items for items not theirs. `authToken` and, when no authToken
+   * is set, no token at all, are the single-user `system` user, who sees everything.
+   */
+  users?: Record<string, string>
+  /** What the server offers beyond the 6.14 basics; default: none of it (see ServerFeatures). */
+  features?: Partial<ServerFeatures>
+}
+
+export interface ServerFeatures {
+  /**
+   * `GET …/current`, `GET …/item_ids`, `POST …/items_by_ids` (InvokeAI main). Default false: they answer 404,
+   * like an older server, as they did before the simulator had them.
+   */
+  snapshotEndpoints: boolean
+}
+
+export interface RestartOptions {
+  /** How long the server is down (connections refused) before it listens again. Default 0. */
+  downtimeMs?: number
+}
+
+export interface EnqueueOptions {
+  /** The owner of the items. Default 'system'. */
+  userId?: string
 }
 
 export interface EnqueueBatchBody {
@@ -140,7 +167,7 @@ export interface EnqueueBatchResult {
 export interface ScenarioParams {
   /** Fan-out width (`fanout`, `simple`). */
   count?: number
-  /** Denoise steps (`fanout`, `node_error`, `long`). */
+  /** Denoise steps (`fanout`, `node_error`, `long`, `workflow_call`). */
   steps?: number
 }
 
@@ -156,6 +183,8 @@ export interface ScenarioEnqueueOptions {
   queueId?: string
   params?: ScenarioParams
   prepend?: boolean
+  /** The owner of the items. Default 'system'. */
+  userId?: string
 }
 
 export interface Simulator {
@@ -171,7 +200,7 @@ export interface Simulator {
   /** Drops every client connection at the transport: socket.io clients reconnect by themselves. */
   disconnectClients(): void
   /** Same as POST enqueue_batch (without the HTTP response timing); throws a SimulatorError on a bad body. */
-  enqueue(body: unknown, queueId?: string): EnqueueBatchResult
+  enqueue(body: unknown, queueId?: string, options?: EnqueueOptions): EnqueueBatchResult
   enqueueScenario(name: string, options?: ScenarioEnqueueOptions): EnqueueBatchResult
   /** Same as PUT …/i/{id}/cancel; undefined when the item does not exist. */
   cancel(itemId: number): JsonObject | undefined
@@ -179,6 +208,14 @@ export interface Simulator {
   getQueueItem(itemId: number): JsonObject | undefined
   /** Resolves when the item is terminal and its session is saved (for a cancel: after the delayed save). */
   whenSettled(itemId: number, timeoutMs?: number): Promise<JsonObject | undefined>
-  /** Resolves when no item is pending or running and no save is scheduled. */
+  /** Resolves when no item is pending, running or waiting and no save is scheduled. */
   whenIdle(timeoutMs?: number): Promise<void>
+  getFeatures(): ServerFeatures
+  /** Merges into the current features; throws on invalid ones. */
+  setFeatures(features: Partial<ServerFeatures>): ServerFeatures
+  /**
+   * A server restart with a wiped database: every socket drops at once (clients reconnect by themselves), runs
+   * stop silently, the queue is empty and item ids start again from 1. Resolves once it listens again.
+   */
+  restart(options?: RestartOptions): Promise<void>
 }

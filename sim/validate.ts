@@ -1,9 +1,19 @@
 // Checks of request bodies. Each parser returns a clean value or throws a 422 whose detail says what is wrong.
 import { unprocessable } from './errors'
 import { parseGraph } from './graph'
-import type { ChaosOptions, DeliveryOptions, Graph, ScenarioParams } from './types'
+import type {
+  ChaosOptions,
+  DeliveryOptions,
+  Graph,
+  RestartOptions,
+  ScenarioParams,
+  ServerFeatures,
+} from './types'
+import { isUserId, REDACTED } from './users'
 
 const MAX_RUNS = 100
+/** items_by_ids answers at most this many ids at once, as the server does. */
+export const MAX_ITEMS_BY_IDS = 1000
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value)
@@ -31,6 +41,11 @@ function optionalBoolean(value: unknown, name: string): boolean | undefined {
 function rejectUnknown(value: Record<string, unknown>, allowed: string[], name: string) {
   const unknown = Object.keys(value).filter((key) => !allowed.includes(key))
   if (unknown.length > 0) throw unprocessable(`${name} has unknown field(s): ${unknown.join(', ')}`)
+}
+
+export function parseUserId(value: unknown, name: string): string {
+  if (!isUserId(value)) throw unprocessable(`${name} must be a non-empty string other than '${REDACTED}'`)
+  return value
 }
 
 export interface EnqueueRequest {
@@ -66,6 +81,8 @@ export interface ScenarioRequest {
   queueId: string
   prepend: boolean
   params: ScenarioParams
+  /** Undefined: the caller's own user. */
+  userId: string | undefined
 }
 
 export function parseScenarioParams(value: unknown): ScenarioParams {
@@ -80,7 +97,11 @@ export function parseScenarioParams(value: unknown): ScenarioParams {
 
 export function parseScenarioRequest(body: unknown, names: string[]): ScenarioRequest {
   if (!isObject(body)) throw unprocessable('body must be an object {scenario, runs?, origin?}')
-  rejectUnknown(body, ['scenario', 'runs', 'origin', 'destination', 'queue_id', 'prepend', 'params'], 'body')
+  rejectUnknown(
+    body,
+    ['scenario', 'runs', 'origin', 'destination', 'queue_id', 'prepend', 'params', 'user_id'],
+    'body',
+  )
   if (typeof body.scenario !== 'string' || !names.includes(body.scenario)) {
     throw unprocessable(`scenario must be one of: ${names.join(', ')}`)
   }
@@ -93,6 +114,7 @@ export function parseScenarioRequest(body: unknown, names: string[]): ScenarioRe
     queueId,
     prepend: optionalBoolean(body.prepend, 'prepend') ?? false,
     params: parseScenarioParams(body.params),
+    userId: body.user_id === undefined ? undefined : parseUserId(body.user_id, 'user_id'),
   }
 }
 
@@ -150,4 +172,39 @@ export function parseItemIds(body: unknown): number[] {
     throw unprocessable('body must be a list of item ids')
   }
   return body as number[]
+}
+
+/** Body of POST …/items_by_ids: `{item_ids: int[]}`, at most MAX_ITEMS_BY_IDS of them. */
+export function parseItemsByIdsBody(body: unknown): number[] {
+  if (!isObject(body) || !Array.isArray(body.item_ids)) {
+    throw unprocessable('body must be an object {item_ids: [ids]}')
+  }
+  const ids = body.item_ids
+  if (!ids.every((id) => Number.isSafeInteger(id))) throw unprocessable('item_ids must be integers')
+  if (ids.length > MAX_ITEMS_BY_IDS) {
+    throw unprocessable(`item_ids has ${ids.length} ids; at most ${MAX_ITEMS_BY_IDS} are allowed`)
+  }
+  return ids as number[]
+}
+
+export function parseOrderDir(value: string | null): 'ASC' | 'DESC' {
+  if (value === null) return 'DESC'
+  if (value !== 'ASC' && value !== 'DESC') throw unprocessable("order_dir must be 'ASC' or 'DESC'")
+  return value
+}
+
+export function parseFeaturesPatch(patch: unknown, current: ServerFeatures): ServerFeatures {
+  if (!isObject(patch)) throw unprocessable('features must be an object')
+  rejectUnknown(patch, ['snapshotEndpoints'], 'features')
+  return {
+    snapshotEndpoints:
+      optionalBoolean(patch.snapshotEndpoints, 'snapshotEndpoints') ?? current.snapshotEndpoints,
+  }
+}
+
+export function parseRestartOptions(value: unknown): Required<RestartOptions> {
+  if (value === undefined) return { downtimeMs: 0 }
+  if (!isObject(value)) throw unprocessable('restart options must be an object {downtimeMs?}')
+  rejectUnknown(value, ['downtimeMs'], 'restart options')
+  return { downtimeMs: optionalInteger(value.downtimeMs, 'downtimeMs', 0, 60_000) ?? 0 }
 }

@@ -1,16 +1,21 @@
 // The session processor: one item at a time, in queue order. Runs the graph for real (topological
 // order, iterate fan-out), emits the events in the server's order and saves the session when the
-// server does: before `completed`/`failed`, and a moment after `canceled`.
+// server does: before `completed`/`failed`, a moment after `canceled`, and when a workflow-call
+// parent starts waiting. A waiting parent leaves the worker to its child and comes back as pending.
 import type { EventEmitter } from 'node:events'
+import { SIGNAL_ITEM } from './emit'
 import type { Emitter } from './emit'
 import { prepareSource, topologicalOrder } from './graph'
 import type { PreparedCopy } from './graph'
 import { NodeError, nodeDefinitions } from './nodes'
 import type { NodeContext } from './nodes'
 import { progressImage } from './payloads'
+import { isTerminal } from './queue'
 import type { QueueStore } from './queue'
+import { uuid } from './random'
+import { createRow } from './rows'
 import type { Timers } from './timers'
-import type { DeliveryOptions, QueueRow, SessionState } from './types'
+import type { DeliveryOptions, Graph, QueueRow, SessionState } from './types'
 
 /** Thrown inside a run when it must stop without further events (cancel, clear, close). */
 class Interrupted extends Error {
@@ -27,6 +32,12 @@ interface Run {
   /** Aborted by clear and close: everything stops at once, silently. */
   kill: AbortController
   canceledAt: number | null
+}
+
+/** A run off the worker: waiting for its child, or pending again until the worker takes it back. */
+interface Parked {
+  run: Run
+  wake(): void
 }
 
 export interface WorkerDeps {
@@ -70,8 +81,9 @@ function register(live: SessionState, copies: PreparedCopy[]) {
 export function createWorker(deps: WorkerDeps) {
   const { store, emit, timers, signals } = deps
   const state = { current: null as Run | null, scheduled: false, closed: false }
-  // Items whose canceled session is still to be saved.
-  const pendingSaves = new Set<number>()
+  // Items whose canceled session is still to be saved (the row, as ids start again after a restart).
+  const pendingSaves = new Map<number, QueueRow>()
+  const parked = new Map<number, Parked>()
 
   const alive = (row: QueueRow) => !state.closed && store.get(row.item_id) === row
 
@@ -83,7 +95,7 @@ export function createWorker(deps: WorkerDeps) {
     if (alive(row)) row.session = snapshot(live)
   }
 
-  const contextFor = (run: Run, copy: PreparedCopy): NodeContext => {
+  const contextFor = (run: Run, live: SessionState, copy: PreparedCopy): NodeContext => {
     const local = { finishing: false }
     const unit = async () => {
       stopIfCanceled(run)
@@ -121,7 +133,97 @@ export function createWorker(deps: WorkerDeps) {
         await unit()
         afterUnit(true)
       },
+      callWorkflow: (graph) => callWorkflow(run, live, graph),
     }
+  }
+
+  /** Gives the worker up until wake() (a child's end, or pump taking the item back); cancel and kill reject. */
+  const leaveWorker = (run: Run) =>
+    new Promise<void>((resolve, reject) => {
+      const id = run.row.item_id
+      const signals = [run.cancel.signal, run.kill.signal]
+      const stop = () => {
+        cleanup()
+        reject(new Interrupted())
+      }
+      const cleanup = () => {
+        if (parked.get(id)?.run === run) parked.delete(id)
+        signals.forEach((signal) => signal.removeEventListener('abort', stop))
+      }
+      if (signals.some((signal) => signal.aborted)) return reject(new Interrupted())
+      signals.forEach((signal) => signal.addEventListener('abort', stop, { once: true }))
+      parked.set(id, {
+        run,
+        wake: () => {
+          cleanup()
+          resolve()
+        },
+      })
+      if (state.current === run) state.current = null
+      kick()
+    })
+
+  /**
+   * A workflow call: the child item is enqueued with the parent's origin and runs first (one more
+   * priority); the parent waits (session saved), then resumes `waiting → pending → in_progress`.
+   */
+  const callWorkflow = async (run: Run, live: SessionState, graph: Graph) => {
+    const { row } = run
+    stopIfCanceled(run)
+    const child = createRow({
+      itemId: store.nextItemId(),
+      queueId: row.queue_id,
+      batchId: uuid(),
+      userId: row.user_id,
+      priority: row.priority + 1,
+      origin: row.origin,
+      destination: null,
+      graph,
+    })
+    store.insert(child, false)
+    store.link(row, child)
+    save(row, live)
+    store.transition(row, 'waiting')
+    emit.status(row)
+    emit.status(child)
+    const childDone = () => store.get(child.item_id) !== child || isTerminal(child.status)
+    const onSignal = () => {
+      if (childDone()) parked.get(row.item_id)?.wake()
+    }
+    signals.on(SIGNAL_ITEM, onSignal)
+    signals.on(SIGNAL_SETTLED, onSignal)
+    try {
+      const waiting = leaveWorker(run)
+      onSignal()
+      await waiting
+    } finally {
+      signals.off(SIGNAL_ITEM, onSignal)
+      signals.off(SIGNAL_SETTLED, onSignal)
+    }
+    // Canceled (or cleared) meanwhile: the canceler already sent what there was to send.
+    stopIfCanceled(run)
+    if (isTerminal(row.status)) throw new Interrupted()
+    if (child.status === 'canceled') {
+      // The called workflow was canceled: so is the item that waited for it.
+      store.transition(row, 'canceled')
+      emit.status(row, true)
+      throw new Interrupted()
+    }
+    if (child.status !== 'completed' || store.get(child.item_id) !== child) {
+      throw new NodeError(
+        'WorkflowCallError',
+        `the called workflow (item ${child.item_id}) ended ${child.status}`,
+        'workflow_call',
+      )
+    }
+    store.transition(row, 'pending')
+    emit.status(row)
+    await leaveWorker(run)
+    stopIfCanceled(run)
+    if (isTerminal(row.status)) throw new Interrupted()
+    store.transition(row, 'in_progress')
+    emit.status(row)
+    return { item_id: child.item_id, session_id: child.session_id }
   }
 
   const runCopy = async (run: Run, live: SessionState, copy: PreparedCopy) => {
@@ -131,7 +233,7 @@ export function createWorker(deps: WorkerDeps) {
     const inputError = copy.inputError ?? definition.checkInputs?.(copy.node) ?? null
     if (inputError) throw new NodeError('ValidationError', inputError, copy.node.type, true)
     emit.invocation(run.row, 'invocation_started', copy)
-    const output = await definition.run(copy, contextFor(run, copy))
+    const output = await definition.run(copy, contextFor(run, live, copy))
     if (!alive(run.row)) throw new Interrupted()
     live.results[copy.id] = output
     live.executed.push(copy.id)
@@ -158,11 +260,11 @@ export function createWorker(deps: WorkerDeps) {
 
   const saveAfterCancel = (run: Run, live: SessionState) => {
     const { row } = run
-    pendingSaves.add(row.item_id)
+    pendingSaves.set(row.item_id, row)
     const due = (run.canceledAt ?? Date.now()) + deps.cancelPersistDelayMs
     timers.after(Math.max(0, due - Date.now()), () => {
       save(row, live)
-      pendingSaves.delete(row.item_id)
+      if (pendingSaves.get(row.item_id) === row) pendingSaves.delete(row.item_id)
       signals.emit(SIGNAL_SETTLED, row.item_id)
     })
   }
@@ -210,17 +312,28 @@ export function createWorker(deps: WorkerDeps) {
     if (state.closed || state.current) return
     const row = store.nextRunnable()
     if (!row) return
+    // A workflow-call parent pending again: its run goes on where it waited.
+    const resumed = parked.get(row.item_id)
+    if (resumed?.run.row === row) {
+      state.current = resumed.run
+      return resumed.wake()
+    }
     const run: Run = { row, cancel: new AbortController(), kill: new AbortController(), canceledAt: null }
     state.current = run
     execute(run)
       // A bug in the simulator must not take the test process down with an unhandled rejection.
       .catch((error: unknown) => console.error('simulator worker:', error))
       .finally(() => {
-        state.current = null
+        if (state.current === run) state.current = null
         signals.emit(SIGNAL_SETTLED, row.item_id)
         kick()
       })
   }
+
+  /** Every run not ended yet: the running one and the parked ones. */
+  const allRuns = () =>
+    [state.current, ...[...parked.values()].map((p) => p.run)].filter((run): run is Run => !!run)
+  const runsOf = (itemIds: number[]) => allRuns().filter((run) => itemIds.includes(run.row.item_id))
 
   const kick = () => {
     if (state.closed || state.scheduled || state.current) return
@@ -231,29 +344,36 @@ export function createWorker(deps: WorkerDeps) {
   return {
     kick,
 
-    /** Cancel of the running item: its `canceled` event was already sent by the caller. */
+    /** Cancel of the running (or parked) item: its `canceled` event was already sent by the caller. */
     cancel(itemId: number) {
-      const run = state.current
-      if (run?.row.item_id !== itemId || run.cancel.signal.aborted) return
-      run.canceledAt = Date.now()
-      run.cancel.abort()
+      for (const run of runsOf([itemId])) {
+        if (run.cancel.signal.aborted) continue
+        run.canceledAt = Date.now()
+        run.cancel.abort()
+      }
     },
 
-    /** The running item's row was deleted (clear): stop silently. */
+    /** The rows of these items were deleted (clear): their runs stop silently. */
     kill(itemIds: number[]) {
-      const run = state.current
-      if (run && itemIds.includes(run.row.item_id)) run.kill.abort()
+      runsOf(itemIds).forEach((run) => run.kill.abort())
     },
 
     runningItemId: () => state.current?.row.item_id ?? null,
 
     isSaving: (itemId: number) => pendingSaves.has(itemId),
 
-    isIdle: () => !state.current && !state.scheduled && pendingSaves.size === 0,
+    /** A parked parent is not idle: it resumes once its child ends. */
+    isIdle: () => !state.current && !state.scheduled && pendingSaves.size === 0 && parked.size === 0,
+
+    /** A restart: every run stops silently and no save is due any more. */
+    reset() {
+      allRuns().forEach((run) => run.kill.abort())
+      pendingSaves.clear()
+    },
 
     close() {
       state.closed = true
-      state.current?.kill.abort()
+      allRuns().forEach((run) => run.kill.abort())
     },
   }
 }

@@ -76,10 +76,14 @@ export async function connect(
   }
 }
 
-export async function api(sim: Simulator, method: string, path: string, body?: unknown) {
+/** A REST call; `token` is sent as `Authorization: Bearer <token>` (the caller's user). */
+export async function api(sim: Simulator, method: string, path: string, body?: unknown, token?: string) {
   const response = await fetch(`${sim.url}${sim.basePath}${path}`, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers: {
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+    },
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   })
   // eslint-disable-next-line @typescript-eslint/no-explicit-any

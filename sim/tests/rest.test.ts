@@ -168,6 +168,7 @@ describe('control API', () => {
       'simple',
       'long',
       'bad_input',
+      'workflow_call',
     ])
     expect(body.every((s: { description: string }) => s.description.length > 20)).toBe(true)
     expect(sim.scenarios).toEqual(body)
