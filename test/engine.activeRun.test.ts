@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { selectActiveItemId, selectActiveNodeExecutionState } from '../src'
+import {
+  selectActiveItemId,
+  selectActiveNodeExecutionState,
+  selectQueueItemExecution,
+  selectRecentDecisions,
+} from '../src'
 import { useEngines } from './helpers/harness'
 import { persistedItem, progress, started, statusChanged } from './helpers/wire'
 
@@ -21,11 +26,13 @@ describe('the current run of an origin', () => {
     expect(selectActiveNodeExecutionState(e.store.getState(), 'workflows', 'denoise')?.progress).toBe(0.25)
   })
 
-  it('a run whose in_progress was lost becomes current when reconciliation shows it started last', async () => {
+  it('a run whose in_progress was lost becomes current with its first invocation event (I4), and the server confirms it started last', async () => {
     const e = engine()
     e.push('queue_item_status_changed', statusChanged({ itemId: 1 }, 'in_progress', 1, undefined, early))
     e.push('invocation_started', started({ itemId: 2 }, 'p2', 'denoise'))
-    expect(selectActiveItemId(e.store.getState(), 'workflows')).toBe(1)
+    expect(selectQueueItemExecution(e.store.getState(), 2)?.status).toBe('in_progress')
+    expect(selectActiveItemId(e.store.getState(), 'workflows')).toBe(2)
+    expect(selectRecentDecisions(e.store.getState(), 2).map((entry) => entry.rule)).toEqual(['I4', 'A6'])
 
     e.queueItems.setItem({ ...persistedItem({ itemId: 2 }, 'in_progress', 1, []), started_at: late })
     e.socket.reconnect()

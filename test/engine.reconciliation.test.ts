@@ -189,7 +189,7 @@ describe('reconciliation through the real store, socket and REST', () => {
     expect(e.actions.filter(e.engine.reconcileQueueItem.fulfilled.match)).toHaveLength(1)
     expect(e.item(1)).toMatchObject({ status: 'completed', error: null, settled: true })
     const rules = selectRecentDecisions(e.store.getState(), 1).map((decision) => decision.rule)
-    expect(rules).toEqual(['Q1', 'Q2', 'R0', 'Q5', 'Q5', 'R1'])
+    expect(rules).toEqual(['Q1b', 'A2', 'Q2', 'R0', 'Q5', 'Q5', 'R1'])
   })
 
   it('a late invocation_error from the canvas after canceled still reaches the host, and changes no node', async () => {

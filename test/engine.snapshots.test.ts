@@ -114,7 +114,7 @@ describe('what the server persisted wins, in execution order', () => {
     ).toEqual([11, 12])
   })
 
-  it('a stale request id is ignored with R4, and so is a snapshot older than what the item knows', async () => {
+  it('a stale request id is ignored with R4a, and a snapshot older than what the item knows with R4b', async () => {
     const e = engine()
     e.push('queue_item_status_changed', statusChanged(one, 'in_progress', 1))
     e.push('queue_item_status_changed', statusChanged(one, 'waiting', 2))
@@ -130,7 +130,7 @@ describe('what the server persisted wins, in execution order', () => {
     )
     expect(e.item(1)).toMatchObject({ status: 'in_progress', settled: false })
     expect(selectRecentDecisions(e.store.getState(), 1).at(-1)).toEqual({
-      rule: 'R4',
+      rule: 'R4a',
       event: 'snapshot:terminal',
       applied: false,
     })
@@ -145,7 +145,7 @@ describe('what the server persisted wins, in execution order', () => {
       nodes: before?.nodes,
     })
     expect(selectRecentDecisions(e.store.getState(), 1).at(-1)).toEqual({
-      rule: 'R4',
+      rule: 'R4b',
       event: 'snapshot:terminal',
       applied: false,
     })
@@ -210,7 +210,9 @@ describe('what the server persisted wins, in execution order', () => {
     e.push('queue_item_status_changed', statusChanged(one, 'in_progress', 1))
     e.push('queue_item_status_changed', statusChanged(one, 'completed', 2))
     await e.settle()
-    expect(e.item(1)?.orphanOutputs).toEqual([{ preparedId: 'lost', output: { type: 'image_output' } }])
+    expect(e.item(1)?.orphanOutputs).toEqual([
+      { preparedId: 'lost', output: { type: 'image_output' }, invocationType: null, isIntermediate: null },
+    ])
     expect(e.outputs()).toEqual([
       expect.objectContaining({ preparedId: 'lost', sourceNodeId: null, via: 'reconciliation' }),
     ])

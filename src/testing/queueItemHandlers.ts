@@ -13,6 +13,11 @@ export interface QueueItemServerOptions {
   /** Server root, e.g. 'http://127.0.0.1:9090'. */
   baseUrl: string
   items?: SessionQueueItem[]
+  /**
+   * Also serve what the server holds (`GET …/current`, `GET …/item_ids`, `POST …/items_by_ids`) from the
+   * same table, as the engine asks on connect (default true; false: 404, an older server).
+   */
+  queueEndpoints?: boolean
 }
 
 export interface QueueItemRequestLog {
@@ -39,9 +44,15 @@ export interface QueueItemServer {
   /** Delay every answer for an item. */
   setDelay(itemId: number, ms: number): void
   requestsFor(itemId: number): QueueItemRequestLog[]
+  /** Requests to `current`, `item_ids` and `items_by_ids`, by endpoint name, in order. */
+  queueRequests: string[]
 }
 
-export function createQueueItemServer({ baseUrl, items = [] }: QueueItemServerOptions): QueueItemServer {
+export function createQueueItemServer({
+  baseUrl,
+  items = [],
+  queueEndpoints = true,
+}: QueueItemServerOptions): QueueItemServer {
   const table = new Map<number, SessionQueueItem>(items.map((item) => [item.item_id, item]))
   const scripted = new Map<number, QueueItemResponse[]>()
   const delays = new Map<number, number>()
@@ -80,9 +91,43 @@ export function createQueueItemServer({ baseUrl, items = [] }: QueueItemServerOp
     }
   })
 
+  const queueRequests: string[] = []
+  const notFound = () => HttpResponse.json({ detail: 'Not Found' }, { status: 404 })
+  const newestFirst = () => [...table.keys()].sort((a, b) => b - a)
+  const queueHandlers = [
+    http.get(`${root}/api/v1/queue/:queueId/current`, () => {
+      queueRequests.push('current')
+      if (!queueEndpoints) return notFound()
+      const running = newestFirst()
+        .map((id) => table.get(id) as SessionQueueItem)
+        .find((item) => item.status === 'in_progress')
+      return HttpResponse.json((running ?? null) as Record<string, unknown> | null)
+    }),
+    http.get(`${root}/api/v1/queue/:queueId/item_ids`, ({ request }) => {
+      queueRequests.push('item_ids')
+      if (!queueEndpoints) return notFound()
+      const ascending = new URL(request.url).searchParams.get('order_dir') === 'ASC'
+      const ids = ascending ? newestFirst().reverse() : newestFirst()
+      return HttpResponse.json({ item_ids: ids, total_count: ids.length })
+    }),
+    http.post(`${root}/api/v1/queue/:queueId/items_by_ids`, async ({ request }) => {
+      queueRequests.push('items_by_ids')
+      if (!queueEndpoints) return notFound()
+      const body = (await request.json()) as { item_ids?: unknown }
+      const ids = Array.isArray(body.item_ids) ? (body.item_ids as unknown[]) : []
+      if (ids.length > 1_000) return HttpResponse.json({ detail: 'too many ids' }, { status: 422 })
+      const found = ids.flatMap((id) => {
+        const item = typeof id === 'number' ? table.get(id) : undefined
+        return item ? [item] : []
+      })
+      return HttpResponse.json(found as unknown as Record<string, unknown>[])
+    }),
+  ]
+
   return {
-    handlers: [handler],
+    handlers: [handler, ...queueHandlers],
     requests,
+    queueRequests,
     /** Store (or replace) the persisted item the endpoint returns. */
     setItem(item: SessionQueueItem) {
       table.set(item.item_id, item)

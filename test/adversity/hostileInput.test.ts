@@ -48,6 +48,7 @@ function trackedStore(options: { maxPreviewChars?: number } = {}) {
   const fetches: number[] = []
   const store = createExecutionStore({
     devTools: false,
+    hydrate: false,
     fetchQueueItem: async ({ itemId }) => {
       fetches.push(itemId)
       throw new Error('no fetch expected')
@@ -384,7 +385,12 @@ describe('ids that name Object.prototype members are plain ids', () => {
     // Started, never finished: the item stopped, so the copy was cut short.
     expect(selectNodeExecutionState(state, 7, 'prototype')).toMatchObject({ status: 'CANCELED', outputs: [] })
     expect(selectQueueItemExecution(state, 7)?.orphanOutputs).toEqual([
-      { preparedId: 'isPrototypeOf', output: { type: 'orphan_output' } },
+      {
+        preparedId: 'isPrototypeOf',
+        output: { type: 'orphan_output' },
+        invocationType: null,
+        isIntermediate: null,
+      },
     ])
     expect(selectActiveNodeExecutionState(state, '__proto__', '__proto__')).toBe(
       selectNodeExecutionState(state, 7, '__proto__'),

@@ -35,6 +35,8 @@ export function createEngine(msw: ReturnType<typeof setupServer>, options: Engin
     canceledReconcileDelayMs: 20,
     backoffMs: 5,
     retries: 2,
+    // Scenarios about the socket and reconciliation start from an empty engine; hydration has its own.
+    hydrate: false,
     ...engineOptions,
   })
   const actions: UnknownAction[] = []

@@ -7,6 +7,7 @@ import {
 import { addWorkflowExecutionListeners, DEFAULT_CANCELED_RECONCILE_DELAY_MS } from './listeners'
 import type { EngineDispatch } from './listeners/types'
 import {
+  createHydrateQueue,
   createInFlightRegistry,
   createReconcileQueueItem,
   reconciliationAttemptFailed,
@@ -14,6 +15,7 @@ import {
 import {
   createInitialState,
   createWorkflowExecutionReducer,
+  DEFAULT_MAX_ITEMS,
   engineActions,
   executionSelectors,
   REDUCER_PATH,
@@ -49,7 +51,17 @@ function configOf(options: WorkflowExecutionOptions): Partial<WorkflowExecutionC
   if (options.currentUserId !== undefined) config.currentUserId = options.currentUserId
   if (options.queueId !== undefined) config.queueId = options.queueId
   if (options.baseUrl !== undefined) config.baseUrl = options.baseUrl
+  config.hydrateRecentItems = hydrationLimitOf(options)
   return config
+}
+
+const DEFAULT_RECENT_ITEMS = 20
+
+function hydrationLimitOf(options: WorkflowExecutionOptions): number | null {
+  if (options.hydrate === false) return null
+  const requested = typeof options.hydrate === 'object' ? options.hydrate.recentItems : undefined
+  const cap = options.maxItems ?? DEFAULT_MAX_ITEMS
+  return Math.max(0, Math.min(requested ?? DEFAULT_RECENT_ITEMS, cap))
 }
 
 /**
@@ -70,7 +82,19 @@ export function createWorkflowExecution(options: WorkflowExecutionOptions = {}):
   // Marks the actions whose payload the binding validated: the reducer does not parse them again.
   const validatedMark = Symbol('validated by the socket binding')
   const reconcileQueueItem = createReconcileQueueItem(options, inFlight)
-  const reducer = createWorkflowExecutionReducer(initialState, reconcileQueueItem, validatedMark)
+  const hydrateQueue = createHydrateQueue(
+    {
+      ...(options.fetchQueueSnapshot ? { fetchQueueSnapshot: options.fetchQueueSnapshot } : {}),
+      ...(options.headers ? { headers: options.headers } : {}),
+      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+    },
+    inFlight,
+  )
+  const reducer = createWorkflowExecutionReducer(
+    initialState,
+    { reconcileQueueItem, hydrateQueue },
+    validatedMark,
+  )
   const listenerMiddleware = createListenerMiddleware<WithWorkflowExecution, EngineDispatch>()
   const subscriptions = createExecutionSubscriptions()
   // One middleware: keyed subscriptions around the listeners, so readers hear of a change once its
@@ -82,6 +106,7 @@ export function createWorkflowExecution(options: WorkflowExecutionOptions = {}):
   }) as ListenerMiddleware<WithWorkflowExecution, EngineDispatch>
   const removeListeners = addWorkflowExecutionListeners(listenerMiddleware.startListening, {
     reconcileQueueItem,
+    hydrateQueue,
     inFlight,
     canceledReconcileDelayMs: options.canceledReconcileDelayMs ?? DEFAULT_CANCELED_RECONCILE_DELAY_MS,
   })
@@ -98,7 +123,7 @@ export function createWorkflowExecution(options: WorkflowExecutionOptions = {}):
     startListening: listenerMiddleware.startListening,
     bindSocket: (socket: SocketLike, dispatch: Dispatch) => bindSocket(socket, dispatch, bindOptions),
     reconcileQueueItem,
-    actions: { ...engineActions, reconciliationAttemptFailed, reconcileQueueItem },
+    actions: { ...engineActions, reconciliationAttemptFailed, reconcileQueueItem, hydrateQueue },
     selectors,
     injectInto: injectorOf(reducer),
     getInitialState: () => initialState,

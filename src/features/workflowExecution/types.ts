@@ -1,7 +1,12 @@
 import type { Dispatch, ListenerMiddleware, Reducer } from '@reduxjs/toolkit'
 import type { CombinedSliceReducer } from '@reduxjs/toolkit'
 import type { EngineDispatch, StartWorkflowExecutionListening } from './listeners/types'
-import type { ReconcileQueueItemThunk, ReconcileServices } from './reconciliation/types'
+import type {
+  FetchQueueSnapshot,
+  HydrateQueueThunk,
+  ReconcileQueueItemThunk,
+  ReconcileServices,
+} from './reconciliation/types'
 import type { WithWorkflowExecution } from './slice/selectors'
 import type { REDUCER_PATH, WorkflowExecutionState } from './slice/state'
 import type { SocketLike } from './socket/types'
@@ -29,6 +34,13 @@ export interface WorkflowExecutionOptions extends ReconcileServices {
   canceledReconcileDelayMs?: number
   /** Largest JSON preview of a rejected payload kept in `eventRejected` (default 512 characters). */
   maxPreviewChars?: number
+  /**
+   * On every connect, ask the server what it holds (its current item and the most recent ones) and apply
+   * it as snapshots (default: on, `recentItems` = the smaller of 20 and `maxItems`; `false`: off).
+   */
+  hydrate?: boolean | { recentItems?: number }
+  /** The host's fetcher for hydration; default: InvokeAI's `current`, `item_ids`, `items_by_ids`. */
+  fetchQueueSnapshot?: FetchQueueSnapshot
 }
 
 /** The engine's selectors, as the root exports them; each reads `state.workflowExecution`. */
@@ -62,8 +74,11 @@ export interface WorkflowExecutionActions {
   socketDisconnected: SliceActions['socketDisconnected']
   eventRejected: SliceActions['eventRejected']
   invocationOutputReceived: SliceActions['invocationOutputReceived']
+  currentUserChanged: SliceActions['currentUserChanged']
   reconciliationAttemptFailed: typeof import('./reconciliation/actions').reconciliationAttemptFailed
   reconcileQueueItem: ReconcileQueueItemThunk
+  /** Asks the server what it holds now (the engine does so on every connect). */
+  hydrateQueue: HydrateQueueThunk
 }
 
 /**

@@ -151,7 +151,7 @@ describe('react hooks', () => {
     expect(screen.getByTestId('active').textContent).toBe('3:IN_PROGRESS')
   })
 
-  it('a completion delivered twice shows up as an ignored I3 decision, and a stale status as Q6', async () => {
+  it('a completion delivered twice shows up as an ignored I3 decision, and a stale status as Q6a', async () => {
     const { dispatch } = setup(<Decisions itemId={7} />)
     await dispatch(
       queueItemStatusChanged(statusChanged(item7, 'in_progress', 1)),
@@ -162,6 +162,6 @@ describe('react hooks', () => {
     )
     const [status, ignored] = (screen.getByTestId('decisions').textContent ?? '').split('|')
     expect(status).toBe('in_progress')
-    expect(ignored).toBe('I3,Q6')
+    expect(ignored).toBe('I3,Q6a')
   })
 })

@@ -1,12 +1,20 @@
 import { itemOf, itemsOf } from '../slice/items'
 import { isAnyOf } from '@reduxjs/toolkit'
+import { isUnresolved } from '../model/guards'
 import { isTerminalStatus } from '../model/snapshot'
 import type { QueueItemExecution } from '../model/types'
+import { QUEUE_REQUEST_KEY } from '../reconciliation/hydration'
 import type { InFlightRegistry } from '../reconciliation/inFlight'
-import type { ReconcileQueueItemThunk } from '../reconciliation/types'
+import type { HydrateQueueThunk, ReconcileQueueItemThunk } from '../reconciliation/types'
+import { recentDecisions } from '../model/decisions'
+import type { InvocationOutputReceivedPayload } from '../slice/types'
 import {
+  currentUserChanged,
   invocationComplete,
+  invocationError,
   invocationOutputReceived,
+  invocationProgress,
+  invocationStarted,
   queueCleared,
   queueItemStatusChanged,
   queueItemsCanceled,
@@ -21,8 +29,17 @@ export type * from './types'
 
 export const DEFAULT_CANCELED_RECONCILE_DELAY_MS = 1000
 
+const isItemEvent = isAnyOf(
+  queueItemStatusChanged,
+  invocationStarted,
+  invocationProgress,
+  invocationComplete,
+  invocationError,
+)
+
 export interface EngineListenerServices {
   reconcileQueueItem: ReconcileQueueItemThunk
+  hydrateQueue: HydrateQueueThunk
   inFlight: InFlightRegistry
   /** Wait before reconciling a canceled item: the server may save its last results a moment late. */
   canceledReconcileDelayMs: number
@@ -35,21 +52,49 @@ export interface EngineListenerServices {
  */
 export function addWorkflowExecutionListeners(
   startListening: StartWorkflowExecutionListening,
-  { reconcileQueueItem, inFlight, canceledReconcileDelayMs: canceledDelayMs }: EngineListenerServices,
+  {
+    reconcileQueueItem,
+    hydrateQueue,
+    inFlight,
+    canceledReconcileDelayMs: canceledDelayMs,
+  }: EngineListenerServices,
 ): () => void {
   const unsubscribers: (() => void)[] = []
 
-  function reconcile(api: EngineListenerApi, item: QueueItemExecution) {
+  /** The engine's own announcement: recorded with the event that delivered it (serializable, replayable). */
+  function announce(api: EngineListenerApi, payload: InvocationOutputReceivedPayload) {
+    api.dispatch({ ...invocationOutputReceived(payload), meta: { recorded: true } })
+  }
+
+  function hydrate(api: EngineListenerApi) {
+    const limit = api.getState().workflowExecution.config.hydrateRecentItems
+    if (limit !== null) void api.dispatch(hydrateQueue({ limit }))
+  }
+
+  function reconcile(api: EngineListenerApi, item: QueueItemExecution, trustSequence = false) {
     const delayMs = item.status === 'canceled' ? canceledDelayMs : 0
-    void api.dispatch(reconcileQueueItem({ itemId: item.itemId, delayMs }))
+    void api.dispatch(
+      reconcileQueueItem({ itemId: item.itemId, delayMs, ...(trustSequence ? { trustSequence } : {}) }),
+    )
   }
 
   function reconcileIfStopped(api: EngineListenerApi, itemId: number) {
     const before = itemOf(api.getOriginalState().workflowExecution.items, itemId)
     const after = api.getState().workflowExecution
     const item = itemOf(after.items, itemId)
-    if (!item || isTerminalStatus(before?.status ?? null) || !isTerminalStatus(item.status)) return
-    if (reconcilesOrigin(after.config, item.origin)) reconcile(api, item)
+    if (!item || !reconcilesOrigin(after.config, item.origin)) return
+    // Q6b: a terminal status the sequence called stale while the item runs: the server decides.
+    const contradicted = recentDecisions(item.decisions).at(-1)?.rule === 'Q6b' && !item.settled
+    if (contradicted) reconcile(api, item, true)
+    else if (!isTerminalStatus(before?.status ?? null) && isTerminalStatus(item.status)) reconcile(api, item)
+  }
+
+  /** An entity replaced by a new run under its id (N2, R6, H1): the old run's request is void. */
+  function abortIfReplaced(api: EngineListenerApi, itemId: number, keep?: string) {
+    const before = itemOf(api.getOriginalState().workflowExecution.items, itemId)
+    const after = itemOf(api.getState().workflowExecution.items, itemId)
+    if (before && after && before.sessionId !== null && before.sessionId !== after.sessionId)
+      inFlight.abortItem(itemId, 'replaced by a new run', keep)
   }
 
   unsubscribers.push(
@@ -74,7 +119,7 @@ export function addWorkflowExecutionListeners(
         const item = itemOf(api.getState().workflowExecution.items, itemId)
         const before = itemOf(api.getOriginalState().workflowExecution.items, itemId)
         const payload = item && newlyDeliveredOutput(before, item, preparedId, 'socket')
-        if (payload) api.dispatch(invocationOutputReceived(payload))
+        if (payload) announce(api, payload)
       },
     }),
     startListening({
@@ -85,8 +130,49 @@ export function addWorkflowExecutionListeners(
         const before = itemOf(api.getOriginalState().workflowExecution.items, action.meta.arg.itemId)
         const { session } = action.payload.snapshot
         const history = session.executed_history ?? session.executed ?? []
-        for (const payload of newlyDeliveredOutputs(before, item, history))
-          api.dispatch(invocationOutputReceived(payload))
+        for (const payload of newlyDeliveredOutputs(before, item, history, 'reconciliation'))
+          announce(api, payload)
+      },
+    }),
+    startListening({
+      actionCreator: hydrateQueue.fulfilled,
+      effect: (action, api) => {
+        const { current, items } = action.payload
+        const seen = new Set<number>()
+        for (const snapshot of current ? [...items, current] : items) {
+          if (seen.has(snapshot.item_id)) continue
+          seen.add(snapshot.item_id)
+          abortIfReplaced(api, snapshot.item_id)
+          const item = itemOf(api.getState().workflowExecution.items, snapshot.item_id)
+          if (!item) continue
+          const before = itemOf(api.getOriginalState().workflowExecution.items, snapshot.item_id)
+          const { session } = snapshot
+          const history = session.executed_history ?? session.executed ?? []
+          for (const payload of newlyDeliveredOutputs(before, item, history, 'hydration'))
+            announce(api, payload)
+        }
+      },
+    }),
+    startListening({
+      // A socket event that started a new run under a tracked id (N2); checked without an effect per event.
+      predicate: (action, current, original) => {
+        if (!isItemEvent(action)) return false
+        const itemId = (action.payload as { item_id?: unknown } | undefined)?.item_id
+        if (typeof itemId !== 'number') return false
+        const before = itemOf(original.workflowExecution.items, itemId)
+        const after = itemOf(current.workflowExecution.items, itemId)
+        return before !== undefined && before.sessionId !== null && before.sessionId !== after?.sessionId
+      },
+      effect: (action) => {
+        inFlight.abortItem((action.payload as { item_id: number }).item_id, 'replaced by a new run')
+      },
+    }),
+    startListening({
+      actionCreator: currentUserChanged,
+      effect: (action, api) => {
+        if (action.payload?.reset !== true) return
+        inFlight.abortAll('user changed')
+        if (api.getState().workflowExecution.connected) hydrate(api)
       },
     }),
     startListening({
@@ -99,7 +185,7 @@ export function addWorkflowExecutionListeners(
       effect: (_action, api) => {
         const { items } = api.getState().workflowExecution
         for (const itemId of inFlight.itemIds())
-          if (!itemOf(items, itemId)) inFlight.abortItem(itemId, 'evicted')
+          if (itemId !== QUEUE_REQUEST_KEY && !itemOf(items, itemId)) inFlight.abortItem(itemId, 'evicted')
       },
     }),
     startListening({
@@ -112,11 +198,11 @@ export function addWorkflowExecutionListeners(
         // Nothing missed while disconnected is replayed: ask the server about every item it has not yet
         // answered for (unsettled, or settled only because its retries ran out).
         const { items, config } = api.getState().workflowExecution
-        for (const item of itemsOf(items)) {
-          // A request the disconnect aborted may not have reported back yet: anything short of 'done'.
-          const unresolved = !item.settled || item.reconciliation.phase !== 'done'
-          if (unresolved && reconcilesOrigin(config, item.origin)) reconcile(api, item)
-        }
+        for (const item of itemsOf(items))
+          // Events were missed while disconnected: the server's persisted sequence is the one to trust.
+          if (isUnresolved(item) && reconcilesOrigin(config, item.origin)) reconcile(api, item, true)
+        // What ran while this client was away (or before it ever connected).
+        hydrate(api)
       },
     }),
   )

@@ -29,6 +29,9 @@ export function newlyDeliveredOutput(
     output: copy.output,
     origin: after.origin,
     destination: after.destination,
+    invocationType: copy.invocationType ?? null,
+    isIntermediate: copy.isIntermediate ?? null,
+    userId: after.userId,
     via,
   }
 }
@@ -38,6 +41,7 @@ export function newlyDeliveredOutputs(
   before: QueueItemExecution | undefined,
   after: QueueItemExecution,
   history: readonly string[],
+  via: OutputSource,
 ): InvocationOutputReceivedPayload[] {
   // First position wins, as for node outputs: an id can stand twice (a prepared id equal to a source id).
   const rank = new Map<string, number>()
@@ -46,7 +50,7 @@ export function newlyDeliveredOutputs(
   })
   const delivered: InvocationOutputReceivedPayload[] = []
   trieForEach(after.copies, (_copy, preparedId) => {
-    const payload = newlyDeliveredOutput(before, after, preparedId, 'reconciliation')
+    const payload = newlyDeliveredOutput(before, after, preparedId, via)
     if (payload) delivered.push(payload)
   })
   for (const orphan of after.orphanOutputs) {
@@ -59,7 +63,10 @@ export function newlyDeliveredOutputs(
       output: orphan.output,
       origin: after.origin,
       destination: after.destination,
-      via: 'reconciliation',
+      invocationType: orphan.invocationType ?? null,
+      isIntermediate: orphan.isIntermediate ?? null,
+      userId: after.userId,
+      via,
     })
   }
   const order = (payload: InvocationOutputReceivedPayload) =>

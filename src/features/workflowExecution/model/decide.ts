@@ -31,6 +31,12 @@ export function eventKeyOf(event: ModelEvent): EventKey {
       return 'reconcile_failed'
     case 'reconcile_aborted':
       return 'reconcile_aborted'
+    case 'hydrated':
+      return isTerminalStatus(event.snapshot.status) ? 'hydrated:terminal' : 'hydrated:active'
+    case 'settle':
+      return 'settle'
+    case 'deliver':
+      return 'deliver'
   }
 }
 
@@ -39,7 +45,7 @@ export function queueStateOf(item: QueueItemExecution): QueueState {
 }
 
 export function copyStateOf(item: QueueItemExecution, event: ModelEvent): CopyState {
-  if (event.kind !== 'invocation') return 'unknown'
+  if (event.kind !== 'invocation' && event.kind !== 'deliver') return 'unknown'
   return trieGet(item.copies, event.preparedId)?.status ?? 'unknown'
 }
 

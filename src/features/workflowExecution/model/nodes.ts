@@ -72,6 +72,9 @@ export interface CopyChange {
   imageFrom?: string | null
   /** The copy's output is delivered in this very event (a socket completion). */
   delivered?: boolean
+  /** What the event says of the invocation; undefined keeps what the copy knows. */
+  invocationType?: string | null
+  isIntermediate?: boolean | null
 }
 
 /** The fields of an item one copy change rewrites: its copy and its node, O(log n) in copies. */
@@ -142,8 +145,14 @@ export function changeCopy(item: CopyFields, change: CopyChange): CopyFields {
   const nextNode = nodeAfter(node, tally, change.effect, item.copies)
   // A progress event changes only its node: the copy is not rewritten for nothing.
   const delivered = change.delivered === true || previous?.delivered === true
+  const invocationType = change.invocationType ?? previous?.invocationType ?? null
+  const isIntermediate = change.isIntermediate ?? previous?.isIntermediate ?? null
   const copyUnchanged =
-    previous?.status === change.status && previous.output === output && previous.delivered === delivered
+    previous?.status === change.status &&
+    previous.output === output &&
+    previous.delivered === delivered &&
+    (previous.invocationType ?? null) === invocationType &&
+    (previous.isIntermediate ?? null) === isIntermediate
   return {
     copies: copyUnchanged
       ? item.copies
@@ -153,6 +162,8 @@ export function changeCopy(item: CopyFields, change: CopyChange): CopyFields {
           status: change.status,
           output,
           delivered,
+          invocationType,
+          isIntermediate,
         }),
     nodes: trieSet(item.nodes, sourceNodeId, nextNode),
     nodeOrder: known ? item.nodeOrder : listAppend(item.nodeOrder, sourceNodeId),

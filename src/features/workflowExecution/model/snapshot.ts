@@ -48,6 +48,33 @@ function preparedCopies(snapshot: SessionQueueItem): Map<string, string> {
   return copies
 }
 
+type GraphNodes = Readonly<Record<string, unknown>>
+
+/** `session.execution_graph.nodes`: the prepared invocations (read as untrusted, the schema is loose there). */
+function executionGraphNodes(snapshot: SessionQueueItem): GraphNodes | null {
+  const graph = (snapshot.session as { execution_graph?: unknown }).execution_graph
+  if (typeof graph !== 'object' || graph === null) return null
+  const nodes = (graph as { nodes?: unknown }).nodes
+  return typeof nodes === 'object' && nodes !== null && !Array.isArray(nodes) ? (nodes as GraphNodes) : null
+}
+
+/** What the persisted graph says of one prepared invocation: its type and whether it is intermediate. */
+function invocationOf(
+  nodes: GraphNodes | null,
+  preparedId: string,
+  existing: InvocationCopy | undefined,
+): Pick<InvocationCopy, 'invocationType' | 'isIntermediate'> {
+  const node = nodes && Object.hasOwn(nodes, preparedId) ? nodes[preparedId] : undefined
+  const fields = typeof node === 'object' && node !== null ? (node as Record<string, unknown>) : {}
+  return {
+    invocationType: typeof fields.type === 'string' ? fields.type : (existing?.invocationType ?? null),
+    isIntermediate:
+      typeof fields.is_intermediate === 'boolean'
+        ? fields.is_intermediate
+        : (existing?.isIntermediate ?? null),
+  }
+}
+
 /** Past this many rewritten entries, building the trie anew is cheaper than setting them one by one. */
 const LARGE_REWRITE = 256
 
@@ -77,6 +104,7 @@ export function applySnapshot(item: QueueItemExecution, snapshot: SessionQueueIt
     changed.set(copy.preparedId, copy)
   }
   const mapped = preparedCopies(snapshot)
+  const graphNodes = executionGraphNodes(snapshot)
   const orphans: OrphanOutput[] = [...item.orphanOutputs]
   const orphanIds = new Set(orphans.map((orphan) => orphan.preparedId))
   const sessionErrors = new Map<string, NodeError>()
@@ -89,7 +117,7 @@ export function applySnapshot(item: QueueItemExecution, snapshot: SessionQueueIt
     if (sourceNodeId === undefined) {
       if (!orphanIds.has(preparedId)) {
         orphanIds.add(preparedId)
-        orphans.push({ preparedId, output: result })
+        orphans.push({ preparedId, output: result, ...invocationOf(graphNodes, preparedId, undefined) })
       }
       continue
     }
@@ -102,7 +130,14 @@ export function applySnapshot(item: QueueItemExecution, snapshot: SessionQueueIt
       existing.delivered
     )
       continue
-    put({ preparedId, sourceNodeId, status: 'completed', output, delivered: true })
+    put({
+      preparedId,
+      sourceNodeId,
+      status: 'completed',
+      output,
+      delivered: true,
+      ...invocationOf(graphNodes, preparedId, existing),
+    })
   }
   const errors = session.errors as Record<string, string> | undefined
   for (const preparedId of ownKeys(errors)) {
@@ -110,7 +145,14 @@ export function applySnapshot(item: QueueItemExecution, snapshot: SessionQueueIt
     const existing = copies.get(preparedId)
     const sourceNodeId = mapped.get(preparedId) ?? existing?.sourceNodeId
     if (sourceNodeId === undefined || existing?.status === 'completed') continue
-    put({ preparedId, sourceNodeId, status: 'failed', output: null, delivered: existing?.delivered ?? false })
+    put({
+      preparedId,
+      sourceNodeId,
+      status: 'failed',
+      output: null,
+      delivered: existing?.delivered ?? false,
+      ...invocationOf(graphNodes, preparedId, existing),
+    })
     sessionErrors.set(sourceNodeId, parseSessionError(text))
   }
   // The item stopped: a copy that was prepared (or seen running) but neither finished nor failed was cut
@@ -118,7 +160,14 @@ export function applySnapshot(item: QueueItemExecution, snapshot: SessionQueueIt
   // every client converge to the same table.
   for (const [preparedId, sourceNodeId] of mapped) {
     if (!copies.has(preparedId))
-      put({ preparedId, sourceNodeId, status: 'canceled', output: null, delivered: false })
+      put({
+        preparedId,
+        sourceNodeId,
+        status: 'canceled',
+        output: null,
+        delivered: false,
+        ...invocationOf(graphNodes, preparedId, undefined),
+      })
   }
   for (const copy of copies.values()) {
     if (copy.status === 'in_progress') put({ ...copy, status: 'canceled' })

@@ -8,9 +8,12 @@ import {
   storableImage,
   type CopyFields,
 } from './nodes'
+import { markDelivered } from './delivery'
+import type { Rule } from './rules'
 import { applySnapshot, isTerminalStatus } from './snapshot'
 import { emptyTrie, trieGet, trieHas } from './structures/hashTrie'
 import type { ItemMeta, ModelEvent, QueueItemExecution, TransitionContext, TransitionResult } from './types'
+import type { SessionQueueItem } from '../wire/types'
 
 export function createQueueItemExecution(itemId: number, meta: Partial<ItemMeta> = {}): QueueItemExecution {
   return {
@@ -44,11 +47,48 @@ export function transition(
   event: ModelEvent,
   context: TransitionContext = {},
 ): TransitionResult {
-  const { applied, rule } = decide(item, event, context)
+  const { applied, rule, row } = decide(item, event, context)
   const decision = { applied, rule }
-  const changes = applied ? changesOf(item, event) : NO_CHANGES
   const decisions = recordDecision(item.decisions, decision, eventKeyOf(event))
-  return { state: nextItem(item, changes, decisions, context.touchedAt ?? item.lastTouched), decision }
+  const lastTouched = context.touchedAt ?? item.lastTouched
+  if (applied && row.effect === 'replace') {
+    // A new run under a reused id: the event applies to a new entity (its own row decides), which keeps
+    // the old one's decisions so the replacement is visible.
+    const replacement = { ...replacementOf(item, event), decisions, lastTouched }
+    return { state: transition(replacement, event, { ...context, untracked: false }).state, decision }
+  }
+  const changes = applied ? changesOf(item, event, row) : NO_CHANGES
+  return { state: nextItem(item, changes, decisions, lastTouched), decision }
+}
+
+/** What a persisted item says of itself besides its status. */
+export function metaOfSnapshot(snapshot: SessionQueueItem): ItemMeta {
+  return {
+    queueId: snapshot.queue_id ?? 'default',
+    origin: snapshot.origin ?? null,
+    destination: snapshot.destination ?? null,
+    batchId: snapshot.batch_id ?? null,
+    sessionId: snapshot.session_id ?? snapshot.session.id,
+    userId: snapshot.user_id ?? null,
+  }
+}
+
+function replacementOf(item: QueueItemExecution, event: ModelEvent): QueueItemExecution {
+  switch (event.kind) {
+    case 'status':
+    case 'invocation':
+      return createQueueItemExecution(item.itemId, event.meta)
+    case 'snapshot':
+      // The answer to the item's own request: the new entity keeps that request as its current one.
+      return {
+        ...createQueueItemExecution(item.itemId, metaOfSnapshot(event.snapshot)),
+        reconciliation: item.reconciliation,
+      }
+    case 'hydrated':
+      return createQueueItemExecution(item.itemId, metaOfSnapshot(event.snapshot))
+    default:
+      return item
+  }
 }
 
 const NO_CHANGES: ItemChanges = {}
@@ -105,7 +145,7 @@ function stopped(item: CopyFields, status: 'completed' | 'failed' | 'canceled'):
   return { ...cancelRunningCopies(item), status }
 }
 
-function changesOf(item: QueueItemExecution, event: ModelEvent): ItemChanges {
+function changesOf(item: QueueItemExecution, event: ModelEvent, row: Rule): ItemChanges {
   switch (event.kind) {
     case 'status': {
       const changes = metaChanges(item, event.meta, {})
@@ -116,8 +156,12 @@ function changesOf(item: QueueItemExecution, event: ModelEvent): ItemChanges {
         ? Object.assign(changes, stopped(item, event.status as 'completed' | 'failed' | 'canceled'))
         : Object.assign(changes, { status: event.status })
     }
-    case 'invocation':
-      return metaChanges(item, event.meta, invocationChanges(item, event))
+    case 'invocation': {
+      const changes = metaChanges(item, event.meta, invocationChanges(item, event))
+      // I4: a copy runs, so its item runs.
+      if (row.id === 'I4') changes.status = 'in_progress'
+      return changes
+    }
     case 'cancel':
       return stopped(item, 'canceled')
     case 'reconcile_requested':
@@ -163,6 +207,25 @@ function changesOf(item: QueueItemExecution, event: ModelEvent): ItemChanges {
     }
     case 'reconcile_aborted':
       return { reconciliation: { ...item.reconciliation, phase: 'aborted' } }
+    case 'hydrated': {
+      const { snapshot } = event
+      if (isTerminalStatus(snapshot.status))
+        return {
+          ...applySnapshot(item, snapshot),
+          reconciliation: { ...item.reconciliation, phase: 'done', snapshotStatus: snapshot.status },
+        }
+      return metaChanges(item, metaOfSnapshot(snapshot), {
+        status: snapshot.status,
+        statusSequence: snapshot.status_sequence ?? item.statusSequence,
+        startedAt: snapshot.started_at ?? item.startedAt,
+      })
+    }
+    case 'settle':
+      return { ...cancelRunningCopies(item), settled: true }
+    case 'deliver': {
+      const delivered = markDelivered(item, event.preparedId)
+      return { copies: delivered.copies, deliveredOrphans: delivered.deliveredOrphans }
+    }
   }
 }
 
@@ -178,6 +241,8 @@ function invocationChanges(
         sourceNodeId,
         status: 'in_progress',
         effect: RESET,
+        invocationType: event.invocationType,
+        isIntermediate: event.isIntermediate,
       })
     case 'progress': {
       const image = storableImage(event.image)
@@ -199,6 +264,8 @@ function invocationChanges(
         // Delivered in the same dispatch: the listener announces it (invocationOutputReceived) once.
         delivered: output !== null && !trieHas(item.deliveredOrphans, preparedId),
         effect: { kind: 'complete', output },
+        invocationType: event.invocationType,
+        isIntermediate: event.isIntermediate,
       })
     }
     case 'error':

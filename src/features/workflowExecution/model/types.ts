@@ -33,6 +33,10 @@ export interface InvocationCopy {
   output: InvocationOutput | null
   /** Its output went out through `invocationOutputReceived`. */
   delivered: boolean
+  /** The node type (`invocation.type`), from the event or the persisted graph; null if never said. */
+  invocationType?: string | null
+  /** `is_intermediate` of the invocation, where known. */
+  isIntermediate?: boolean | null
 }
 
 /** Per source node: how many of its copies are in each state, so a node's status costs O(1). */
@@ -88,6 +92,8 @@ export interface DecisionRing {
 export interface OrphanOutput {
   preparedId: string
   output: InvocationOutput
+  invocationType?: string | null
+  isIntermediate?: boolean | null
 }
 
 /** What the server says of a queue item besides its status: filled from the first event that carries it. */
@@ -142,6 +148,10 @@ export type EventKey =
   | 'snapshot:gone'
   | 'reconcile_failed'
   | 'reconcile_aborted'
+  | 'hydrated:terminal'
+  | 'hydrated:active'
+  | 'settle'
+  | 'deliver'
 
 export type ModelEvent =
   | {
@@ -164,37 +174,90 @@ export type ModelEvent =
       image?: ProgressImage | null
       output?: InvocationOutput
       error?: NodeError
+      /** `invocation.type` and `invocation.is_intermediate`, as the event carries them. */
+      invocationType?: string | null
+      isIntermediate?: boolean | null
     }
-  | { kind: 'cancel'; cause: 'queue_cleared' | 'queue_items_canceled' }
+  | {
+      kind: 'cancel'
+      cause: 'queue_cleared' | 'queue_items_canceled'
+      /** The queue the bulk event is about. */
+      queueId: string
+      /** `queue_cleared`: whose items were deleted (null: every user's); undefined for a bulk cancel. */
+      userId?: string | null
+      /** The engine's current user when the event came (items without a user_id are theirs). */
+      currentUserId?: string | null
+    }
   | { kind: 'reconcile_requested'; requestId: string }
-  | { kind: 'snapshot'; requestId: string; snapshot: SessionQueueItem }
+  | {
+      kind: 'snapshot'
+      requestId: string
+      snapshot: SessionQueueItem
+      /** Asked because the socket's sequence is in doubt: the persisted sequence wins even when lower. */
+      trustSequence?: boolean
+    }
   | { kind: 'snapshot_gone'; requestId: string }
   | { kind: 'reconcile_failed'; requestId: string; error: string; final: boolean }
   | { kind: 'reconcile_aborted'; requestId: string }
+  /** A persisted item from the server's list on connect (not an answer to a request). */
+  | { kind: 'hydrated'; snapshot: SessionQueueItem; redacted: boolean }
+  /** The item stopped: may it settle without the server's word? */
+  | { kind: 'settle' }
+  /** The host was told of an output (`invocationOutputReceived` dispatched by hand). */
+  | { kind: 'deliver'; preparedId: string }
 
 export type RuleId =
-  | 'U1'
   | 'E1'
-  | 'Q1'
-  | 'Q2'
-  | 'Q3'
-  | 'Q4'
-  | 'Q5'
-  | 'Q6'
-  | 'I1'
-  | 'I2'
-  | 'I3'
-  | 'T1'
-  | 'T2'
-  | 'T3'
-  | 'T4'
+  | 'N1'
+  | 'U1'
+  | 'N2'
   | 'R0'
   | 'R1'
   | 'R2'
   | 'R3'
-  | 'R4'
+  | 'R4a'
+  | 'R4b'
   | 'R5'
+  | 'R6'
+  | 'H1'
+  | 'H2'
+  | 'H3'
+  | 'H4'
+  | 'H5'
+  | 'H6'
+  | 'H7'
+  | 'H8'
   | 'C1'
+  | 'C2'
+  | 'C3'
+  | 'Q1a'
+  | 'Q1b'
+  | 'Q2'
+  | 'Q3'
+  | 'Q4a'
+  | 'Q4b'
+  | 'Q4c'
+  | 'Q5'
+  | 'Q6a'
+  | 'Q6b'
+  | 'Q7'
+  | 'S1'
+  | 'S2'
+  | 'O1'
+  | 'O2'
+  | 'T1'
+  | 'T2'
+  | 'T3'
+  | 'T4'
+  | 'I1'
+  | 'I2a'
+  | 'I2b'
+  | 'I3'
+  | 'I4'
+  | CurrentRunRuleId
+
+/** Rows of the current-run table (model/currentRun.ts): which item is an origin's current run. */
+export type CurrentRunRuleId = 'A1' | 'A2' | 'A3' | 'A4' | 'A5' | 'A6'
 
 export interface Decision {
   applied: boolean
@@ -202,8 +265,14 @@ export interface Decision {
 }
 
 export interface TransitionContext {
-  /** The item was evicted: it is settled, so the event is stale (E1). */
+  /** The item was evicted: it is settled, so the event is stale (E1) unless its session is new. */
   evicted?: boolean
+  /** The session remembered with the evicted id (null: none known). */
+  evictedSessionId?: string | null
+  /** The engine does not track the item yet (the item is a blank placeholder). Default: tracked. */
+  untracked?: boolean
+  /** Whether the item's origin is reconciled over REST (default true): an unreconciled one settles at once. */
+  reconciles?: boolean
   /** The LRU clock value to stamp on the item. */
   touchedAt?: number
 }

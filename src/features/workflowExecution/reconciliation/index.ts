@@ -18,6 +18,7 @@ import type {
 export { reconciliationAttemptFailed } from './actions'
 export { createFetchQueueItem, HttpStatusError } from './fetchQueueItem'
 export { createInFlightRegistry, type InFlightRegistry } from './inFlight'
+export { createFetchQueueSnapshot, createHydrateQueue, HYDRATE_QUEUE, QUEUE_REQUEST_KEY } from './hydration'
 export type * from './types'
 
 export const RECONCILE_QUEUE_ITEM = `${REDUCER_PATH}/reconcileQueueItem` as const

@@ -34,6 +34,11 @@ export interface ReconcileQueueItemArg {
   queueId?: string
   /** Wait before the first fetch (a canceled item's last results may be saved a moment late). */
   delayMs?: number
+  /**
+   * The socket's `status_sequence` is in doubt (a terminal status it called stale, or events missed while
+   * disconnected): the persisted item's sequence replaces the item's even when it is lower.
+   */
+  trustSequence?: boolean
 }
 
 /** What a reconciliation found: the persisted item, or that the server no longer has it. */
@@ -82,4 +87,45 @@ export interface ReconcileServices extends RetryOptions {
   fetchQueueItem?: FetchQueueItem
   /** Headers of the default fetch, e.g. `{ Authorization: 'Bearer …' }` for a multi-user server. */
   headers?: Record<string, string>
+}
+
+/** What a queue fetcher is asked on connect: the queue, how many recent items, and the host store. */
+export interface FetchQueueSnapshotRequest {
+  queueId: string
+  /** How many of the most recent items to fetch (besides the current one). */
+  limit: number
+  signal: AbortSignal
+  dispatch: ThunkDispatch<unknown, unknown, UnknownAction> & Dispatch
+  getState: () => unknown
+}
+
+/**
+ * Fetches what the server holds: the item it runs now (`null` if none) and the most recent items, as
+ * response bodies; `null` when the server has no such endpoints (404). Rejects on anything else.
+ */
+export type FetchQueueSnapshot = (
+  request: FetchQueueSnapshotRequest,
+) => Promise<{ current: unknown; items: unknown[] } | null>
+
+export interface HydrateQueueArg {
+  limit: number
+}
+
+/** What hydration found: validated items (`rejected` counts the malformed ones it dropped). */
+export interface HydrateQueueResult {
+  /** False when the server has no such endpoints. */
+  supported: boolean
+  current: SessionQueueItem | null
+  items: SessionQueueItem[]
+  rejected: number
+}
+
+export type HydrateQueueThunk = AsyncThunk<HydrateQueueResult, HydrateQueueArg, ReconcileThunkConfig>
+
+/** How the engine learns what ran before it connected. */
+export interface HydrationServices {
+  /** The host's fetcher; default: InvokeAI's REST endpoints against `baseUrl`. */
+  fetchQueueSnapshot?: FetchQueueSnapshot
+  headers?: Record<string, string>
+  timeoutMs?: number
 }

@@ -68,6 +68,16 @@ export const invocationOutputReceived = createAction<
   `${typeof REDUCER_PATH}/invocationOutputReceived`
 >(`${REDUCER_PATH}/invocationOutputReceived`)
 
+/**
+ * The signed-in user changed (log-in, log-out, account switch). Only that user's items (and items without
+ * a user_id) can become an origin's current run; `reset` drops everything the engine tracks, for a
+ * switch where the previous user's runs must not stay on screen.
+ */
+export const currentUserChanged = createAction<
+  { userId: string | null; reset?: boolean },
+  `${typeof REDUCER_PATH}/currentUserChanged`
+>(`${REDUCER_PATH}/currentUserChanged`)
+
 /** Socket event name → its action creator: what the socket binding dispatches. */
 export const socketEventActions = {
   queue_item_status_changed: queueItemStatusChanged,
@@ -96,4 +106,5 @@ export const engineActions = {
   socketDisconnected,
   eventRejected,
   invocationOutputReceived,
+  currentUserChanged,
 } as const

@@ -1,42 +1,69 @@
 import { itemOf } from './items'
-import { getOwn, withKey } from '../model/records'
-import type { Decision, ModelEvent, QueueItemExecution } from '../model/types'
+import { decideCurrentRun, isForeignItem } from '../model/currentRun'
+import { draftRecord, finishRecord, getOwn, withKey } from '../model/records'
+import type { CurrentRunRuleId, Decision, IdRecord, ModelEvent, QueueItemExecution } from '../model/types'
 import type { WorkflowExecutionState } from './state'
 
-/** `started_at` as a number; the server writes `2026-08-19 10:15:02.104` (UTC), maybe with a `T`. */
-function startedAtMs(item: QueueItemExecution | undefined): number | null {
-  if (!item?.startedAt) return null
-  const ms = Date.parse(`${item.startedAt.trim().replace(' ', 'T').replace(/Z?$/, 'Z')}`)
-  return Number.isNaN(ms) ? null : ms
+/** Whether an applied event is evidence that its item runs or of when it started. */
+function evidenceOf(
+  event: ModelEvent,
+  decision: Decision,
+): { wentInProgress: boolean; inferred: boolean } | null {
+  if (!decision.applied) return null
+  switch (event.kind) {
+    case 'status':
+      return { wentInProgress: event.status === 'in_progress', inferred: false }
+    case 'invocation':
+      return decision.rule === 'I4' ? { wentInProgress: true, inferred: true } : null
+    case 'snapshot':
+      return { wentInProgress: false, inferred: false }
+    case 'hydrated':
+      return { wentInProgress: event.snapshot.status === 'in_progress', inferred: false }
+    default:
+      return null
+  }
 }
 
 /**
- * The "current run" of an origin is the item the server started last. An in_progress event makes its
- * item current unless the current one is known to have started later (a late event of an older run);
- * any other status event or snapshot makes its item current only on that evidence (`started_at`).
+ * The current run of each origin after one event: the rows of model/currentRun.ts decide, and the row
+ * that decided is returned so the item can record it.
  */
 export function nextActiveItems(
   state: WorkflowExecutionState,
   item: QueueItemExecution,
   event: ModelEvent,
   decision: Decision,
-): WorkflowExecutionState['activeItemIdByOrigin'] {
+): {
+  active: WorkflowExecutionState['activeItemIdByOrigin']
+  rule: CurrentRunRuleId | null
+  becomes: boolean
+} {
   const active = state.activeItemIdByOrigin
-  if (item.origin === null || !decision.applied) return active
-  const wentInProgress = event.kind === 'status' && event.status === 'in_progress'
-  // A status event or snapshot that carries `started_at` is evidence of when the item started.
-  if (event.kind !== 'status' && event.kind !== 'snapshot') return active
+  const evidence = evidenceOf(event, decision)
+  if (item.origin === null || evidence === null) return { active, rule: null, becomes: false }
   const currentId = getOwn(active, item.origin)
-  if (currentId === item.itemId) return active
+  if (currentId === item.itemId) return { active, rule: null, becomes: false }
   const current = currentId === undefined ? undefined : itemOf(state.items, currentId)
-  const mine = startedAtMs(item)
-  const theirs = startedAtMs(current)
-  const becomesActive =
-    current === undefined
-      ? wentInProgress || mine !== null
-      : mine !== null && theirs !== null
-        ? mine >= theirs
-        : // Without both start times, arrival order is all there is.
-          wentInProgress
-  return becomesActive ? withKey(active, item.origin, item.itemId) : active
+  const { rule, becomes } = decideCurrentRun(item, current, {
+    wentInProgress: evidence.wentInProgress,
+    inferred: evidence.inferred,
+    currentUserId: state.config.currentUserId,
+  })
+  return { active: becomes ? withKey(active, item.origin, item.itemId) : active, rule, becomes }
+}
+
+/** The current runs without those of another user than `currentUserId` (after a switch of user). */
+export function withoutForeignRuns(
+  state: WorkflowExecutionState,
+  currentUserId: string | null,
+): IdRecord<number> {
+  const kept = draftRecord<number>()
+  let changed = false
+  for (const origin of Object.keys(state.activeItemIdByOrigin)) {
+    const id = state.activeItemIdByOrigin[origin] as number
+    const item = itemOf(state.items, id)
+    if (item && isForeignItem(item, currentUserId)) changed = true
+    else kept[origin] = id
+  }
+  return changed ? finishRecord(kept) : state.activeItemIdByOrigin
 }

@@ -1,3 +1,4 @@
+import { REDACTED } from '../model/guards'
 import type { ItemMeta, ModelEvent, NodeError } from '../model/types'
 import type {
   InvocationCompleteEvent,
@@ -6,9 +7,6 @@ import type {
   InvocationStartedEvent,
   QueueItemStatusChangedEvent,
 } from '../wire/types'
-
-/** Companions sent to other users on 6.14 multi-user servers carry this instead of ids. */
-const REDACTED = 'redacted'
 
 type QueueItemEvent = QueueItemStatusChangedEvent | InvocationStartedEvent
 
@@ -51,6 +49,10 @@ export function statusEvent(payload: QueueItemStatusChangedEvent): ModelEvent {
  * objects besides the item metadata.
  */
 
+function intermediateOf(invocation: Readonly<Record<string, unknown>>): boolean | null {
+  return typeof invocation.is_intermediate === 'boolean' ? invocation.is_intermediate : null
+}
+
 export function startedEvent(payload: InvocationStartedEvent): ModelEvent {
   return {
     kind: 'invocation',
@@ -59,6 +61,8 @@ export function startedEvent(payload: InvocationStartedEvent): ModelEvent {
     sourceNodeId: payload.invocation_source_id,
     meta: metaOf(payload),
     redacted: isRedacted(payload),
+    invocationType: payload.invocation.type ?? null,
+    isIntermediate: intermediateOf(payload.invocation),
   }
 }
 
@@ -84,6 +88,8 @@ export function completeEvent(payload: InvocationCompleteEvent): ModelEvent {
     meta: metaOf(payload),
     redacted: isRedacted(payload),
     output: payload.result,
+    invocationType: payload.invocation.type ?? null,
+    isIntermediate: intermediateOf(payload.invocation),
   }
 }
 

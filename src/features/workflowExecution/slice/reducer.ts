@@ -1,13 +1,19 @@
 import type { Reducer, UnknownAction } from '@reduxjs/toolkit'
-import { itemOf, withItem } from './items'
+import { itemOf } from './items'
 import { reconciliationAttemptFailed } from '../reconciliation/actions'
-import type { ReconcileQueueItemResult, ReconcileQueueItemThunk } from '../reconciliation/types'
-import { markDelivered } from '../model/delivery'
+import type {
+  HydrateQueueResult,
+  HydrateQueueThunk,
+  ReconcileQueueItemResult,
+  ReconcileQueueItemThunk,
+} from '../reconciliation/types'
+import { REDACTED } from '../model/guards'
 import type { ModelEvent } from '../model/types'
 import { validateSocketEvent } from '../wire'
 import type { SocketEventName, SocketEventPayloads } from '../wire/types'
 import {
   batchEnqueued,
+  currentUserChanged,
   eventRejected,
   invocationComplete,
   invocationError,
@@ -22,7 +28,9 @@ import {
   socketDisconnected,
 } from './actions'
 import { completeEvent, errorEvent, progressEvent, startedEvent, statusEvent } from './events'
-import { applyItemEvent, cancelItems } from './reducers'
+import { withoutForeignRuns } from './activeItems'
+import { applyItemEvent, cancelItems, trackedItemIds } from './reducers'
+import { createInitialState } from './state'
 import type { WorkflowExecutionState } from './state'
 
 type EngineAction =
@@ -40,6 +48,7 @@ type EngineAction =
   | ReturnType<typeof eventRejected>
   | ReturnType<typeof invocationOutputReceived>
   | ReturnType<typeof reconciliationAttemptFailed>
+  | ReturnType<typeof currentUserChanged>
 
 const ENGINE_ACTION_TYPES: ReadonlySet<string> = new Set<EngineAction['type']>([
   queueItemStatusChanged.type,
@@ -56,6 +65,7 @@ const ENGINE_ACTION_TYPES: ReadonlySet<string> = new Set<EngineAction['type']>([
   eventRejected.type,
   invocationOutputReceived.type,
   reconciliationAttemptFailed.type,
+  currentUserChanged.type,
 ])
 
 /**
@@ -102,32 +112,44 @@ function reduceEngineAction(
     case queueCleared.type: {
       const payload = checked('queue_cleared', action)
       if (!payload) return state
-      const userId = payload.user_id ?? null
-      const { currentUserId } = state.config
-      return cancelItems(
-        state,
-        (item) =>
-          userId === null ||
-          item.userId === userId ||
-          (item.userId === null && (currentUserId === null || currentUserId === userId)),
-        'queue_cleared',
-      )
+      // Every tracked item hears it; C3 (another queue) and C2 (another user) decide per item.
+      return cancelItems(state, trackedItemIds(state), {
+        kind: 'cancel',
+        cause: 'queue_cleared',
+        queueId: payload.queue_id,
+        userId: payload.user_id ?? null,
+        currentUserId: state.config.currentUserId,
+      })
     }
     case queueItemsCanceled.type: {
       const payload = checked('queue_items_canceled', action)
       if (!payload) return state
-      const ids = new Set(payload.canceled_item_ids)
-      return cancelItems(state, (item) => ids.has(item.itemId), 'queue_items_canceled')
+      return cancelItems(state, payload.canceled_item_ids, {
+        kind: 'cancel',
+        cause: 'queue_items_canceled',
+        queueId: payload.queue_id,
+      })
+    }
+    case currentUserChanged.type: {
+      const userId = action.payload?.userId
+      if (userId !== null && typeof userId !== 'string') return state
+      const config = { ...state.config, currentUserId: userId }
+      if (action.payload.reset === true)
+        return { ...createInitialState(config), connected: state.connected, clock: state.clock }
+      const next = { ...state, config }
+      return { ...next, activeItemIdByOrigin: withoutForeignRuns(next, userId) }
     }
     case socketConnected.type:
       return { ...state, connected: true }
     case socketDisconnected.type:
       return { ...state, connected: false }
     case invocationOutputReceived.type: {
-      // Dispatched by the engine, but a host may dispatch one by hand: never trust its shape.
+      // The engine's own announcement was recorded with the event that delivered it (`meta.recorded`,
+      // which a DevTools replay keeps); one a host dispatches by hand goes through O1/O2.
+      if ((action as { meta?: { recorded?: unknown } }).meta?.recorded === true) return state
       const { itemId, preparedId } = (action.payload ?? {}) as Partial<typeof action.payload>
       if (typeof itemId !== 'number' || typeof preparedId !== 'string') return state
-      return onOutputDelivered(state, itemId, preparedId)
+      return applyItemEvent(state, itemId, { kind: 'deliver', preparedId })
     }
     case reconciliationAttemptFailed.type:
       if (typeof action.payload?.itemId !== 'number') return state
@@ -145,22 +167,14 @@ function reduceEngineAction(
   }
 }
 
-function resultEvent(requestId: string, result: ReconcileQueueItemResult): ModelEvent {
+function resultEvent(
+  requestId: string,
+  result: ReconcileQueueItemResult,
+  trustSequence: boolean,
+): ModelEvent {
   return result.kind === 'gone'
     ? { kind: 'snapshot_gone', requestId }
-    : { kind: 'snapshot', requestId, snapshot: result.snapshot }
-}
-
-function onOutputDelivered(
-  state: WorkflowExecutionState,
-  itemId: number,
-  preparedId: string,
-): WorkflowExecutionState {
-  const item = itemOf(state.items, itemId)
-  if (!item) return state
-  const next = markDelivered(item, preparedId)
-  if (next === item) return state
-  return { ...state, items: withItem(state.items, next, false) }
+    : { kind: 'snapshot', requestId, snapshot: result.snapshot, trustSequence }
 }
 
 /** Bundlers replace `process.env.NODE_ENV`; without one, `process` may not exist (development then). */
@@ -195,23 +209,43 @@ function freezeCreated(next: WorkflowExecutionState, previous: WorkflowExecution
  * case builds the next state from unshared copies with the pure model, so drafts would only add cost).
  * A payload that fails its schema leaves the state as it was: a bad action never throws.
  */
+/** The server's list on connect, oldest first and the running item last (it is the current run). */
+function onHydrated(state: WorkflowExecutionState, result: HydrateQueueResult): WorkflowExecutionState {
+  const current = result.current
+  const recent = result.items.filter((item) => item.item_id !== current?.item_id).reverse()
+  let next = state
+  for (const snapshot of current ? [...recent, current] : recent)
+    next = applyItemEvent(next, snapshot.item_id, {
+      kind: 'hydrated',
+      snapshot,
+      redacted: snapshot.user_id === REDACTED,
+    })
+  return next
+}
+
 export function createWorkflowExecutionReducer(
   initialState: WorkflowExecutionState,
-  reconcileQueueItem: ReconcileQueueItemThunk,
+  thunks: { reconcileQueueItem: ReconcileQueueItemThunk; hydrateQueue?: HydrateQueueThunk },
   validatedMark: symbol = Symbol('validated'),
 ): Reducer<WorkflowExecutionState> {
-  const { pending, fulfilled, rejected } = reconcileQueueItem
+  const { pending, fulfilled, rejected } = thunks.reconcileQueueItem
+  const hydrated = thunks.hydrateQueue?.fulfilled
   const checked = checkerOf(validatedMark)
   const reduce = (state: WorkflowExecutionState, action: UnknownAction): WorkflowExecutionState => {
     if (ENGINE_ACTION_TYPES.has(action.type))
       return reduceEngineAction(state, action as EngineAction, checked)
+    if (hydrated?.match(action)) return onHydrated(state, action.payload)
     if (pending.match(action))
       return applyItemEvent(state, action.meta.arg.itemId, {
         kind: 'reconcile_requested',
         requestId: action.meta.requestId,
       })
     if (fulfilled.match(action))
-      return applyItemEvent(state, action.meta.arg.itemId, resultEvent(action.meta.requestId, action.payload))
+      return applyItemEvent(
+        state,
+        action.meta.arg.itemId,
+        resultEvent(action.meta.requestId, action.payload, action.meta.arg.trustSequence === true),
+      )
     if (rejected.match(action)) {
       // condition() said no: the thunk never started, nothing to record.
       if (action.meta.condition) return state

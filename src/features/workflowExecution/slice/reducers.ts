@@ -1,60 +1,74 @@
-import { createQueueItemExecution, transition } from '../model/transition'
+import { eventKeyOf } from '../model/decide'
+import { recordDecision } from '../model/decisions'
 import { isTerminalStatus } from '../model/snapshot'
-import { cancelRunningCopies } from '../model/nodes'
+import { createQueueItemExecution, metaOfSnapshot, transition } from '../model/transition'
 import type { ItemMeta, ModelEvent, QueueItemExecution } from '../model/types'
 import { nextActiveItems } from './activeItems'
 import { enforceItemCap } from './eviction'
 import { itemOf, itemsOf, withItem } from './items'
-import { reconcilesOrigin, type WorkflowExecutionConfig, type WorkflowExecutionState } from './state'
+import { reconcilesOrigin, type WorkflowExecutionState } from './state'
 
-const RECONCILIATION_EVENTS = new Set<ModelEvent['kind']>([
-  'reconcile_requested',
-  'snapshot',
-  'snapshot_gone',
-  'reconcile_failed',
-  'reconcile_aborted',
-])
-
-function metaOf(event: ModelEvent): ItemMeta | undefined {
-  return 'meta' in event ? event.meta : undefined
+/** What the event says of an item it may introduce (a blank placeholder before the table decides). */
+function metaOf(event: ModelEvent): Partial<ItemMeta> | undefined {
+  if (event.kind === 'status' || event.kind === 'invocation') return event.meta
+  if (event.kind === 'hydrated') return metaOfSnapshot(event.snapshot)
+  return undefined
 }
 
-/** An origin that is not reconciled has nothing to wait for: its terminal status is final. */
-function settleUnreconciled(config: WorkflowExecutionConfig, item: QueueItemExecution): QueueItemExecution {
-  if (item.settled || !isTerminalStatus(item.status) || reconcilesOrigin(config, item.origin)) return item
-  return { ...item, ...cancelRunningCopies(item), settled: true }
-}
-
-/** Runs one model event for one item through the rule table and updates the indexes around it. */
+/**
+ * Runs one model event for one item through the rule table and updates the indexes around it. An item
+ * the engine does not track is a blank placeholder: it is kept only if the table applies the event (only
+ * events about a run may introduce one: N1, U1, E1 decide the rest).
+ */
 export function applyItemEvent(
   state: WorkflowExecutionState,
   itemId: number,
   event: ModelEvent,
 ): WorkflowExecutionState {
   const existing = itemOf(state.items, itemId)
-  // E1: the item is settled and gone; a trailing event must not bring it back. Only an id that is not
-  // tracked pays for this look-up in the bounded list.
-  if (!existing && state.evictedIds.includes(itemId)) {
-    return { ...state, stats: { ...state.stats, evictedEventsIgnored: state.stats.evictedEventsIgnored + 1 } }
-  }
-  if (!existing) {
-    // Only socket events may introduce an item (they can beat the enqueue response); a redacted
-    // companion or a reconciliation of an item never tracked introduces nothing.
-    const meta = metaOf(event)
-    if (!meta || RECONCILIATION_EVENTS.has(event.kind) || ('redacted' in event && event.redacted))
-      return state
-  }
-  const before = existing ?? createQueueItemExecution(itemId, metaOf(event))
+  // Only an id that is not tracked pays for the look-up in the bounded list of evicted ids.
+  const evictedAt = existing ? -1 : state.evictedIds.indexOf(itemId)
   const clock = state.clock + 1
-  const { state: after, decision } = transition(before, event, { touchedAt: clock })
-  const item = settleUnreconciled(state.config, after)
+  const before = existing ?? createQueueItemExecution(itemId, metaOf(event))
+  const context = {
+    touchedAt: clock,
+    untracked: !existing,
+    evicted: evictedAt !== -1,
+    evictedSessionId: evictedAt === -1 ? null : (state.evictedSessions[evictedAt] ?? null),
+    reconciles: reconcilesOrigin(state.config, before.origin ?? metaOf(event)?.origin ?? null),
+  }
+  const { state: after, decision } = transition(before, event, context)
+  if (!existing && !decision.applied) {
+    return decision.rule === 'E1'
+      ? { ...state, stats: { ...state.stats, evictedEventsIgnored: state.stats.evictedEventsIgnored + 1 } }
+      : state
+  }
+  let item = after
+  // An item of an origin that is not reconciled settles as soon as it stops (S1).
+  if (isTerminalStatus(item.status) && !item.settled && !reconcilesOrigin(state.config, item.origin))
+    item = transition(item, { kind: 'settle' }, { ...context, untracked: false, reconciles: false }).state
 
-  const activeItemIdByOrigin = nextActiveItems(state, item, event, decision)
+  const current = nextActiveItems(state, item, event, decision)
+  if (current.rule !== null)
+    item = {
+      ...item,
+      decisions: recordDecision(
+        item.decisions,
+        { applied: current.becomes, rule: current.rule },
+        eventKeyOf(event),
+      ),
+    }
+  // A reused id that comes back with a new session is tracked again, no longer remembered as evicted.
+  const evictedIds =
+    evictedAt === -1 ? state.evictedIds : state.evictedIds.filter((_, at) => at !== evictedAt)
+  const evictedSessions =
+    evictedAt === -1 ? state.evictedSessions : state.evictedSessions.filter((_, at) => at !== evictedAt)
   // One literal of one shape (a spread of the state is several times slower in V8).
   const next: WorkflowExecutionState = {
     items: withItem(state.items, item, !existing),
-    activeItemIdByOrigin,
-    evictedIds: state.evictedIds,
+    activeItemIdByOrigin: current.active,
+    evictedIds,
+    evictedSessions,
     evictionCount: state.evictionCount,
     clock,
     connected: state.connected,
@@ -63,20 +77,22 @@ export function applyItemEvent(
   }
   // The cap is checked when an item is added, settles, or stops being its origin's active item.
   const becameSettled = item.settled && !existing?.settled
-  const activeMoved = activeItemIdByOrigin !== state.activeItemIdByOrigin
+  const activeMoved = current.active !== state.activeItemIdByOrigin
   return !existing || becameSettled || activeMoved ? enforceItemCap(next) : next
 }
 
-/** C1 for every tracked item the predicate selects (queue cleared, bulk cancel). */
+/** A bulk event (queue cleared, bulk cancel) for each item it addresses: the table decides per item. */
 export function cancelItems(
   state: WorkflowExecutionState,
-  selects: (item: QueueItemExecution) => boolean,
-  cause: 'queue_cleared' | 'queue_items_canceled',
+  itemIds: readonly number[],
+  event: Extract<ModelEvent, { kind: 'cancel' }>,
 ): WorkflowExecutionState {
   let next = state
-  for (const item of itemsOf(state.items)) {
-    const id = item.itemId
-    if (selects(item)) next = applyItemEvent(next, id, { kind: 'cancel', cause })
-  }
+  for (const id of itemIds) if (itemOf(next.items, id)) next = applyItemEvent(next, id, event)
   return next
+}
+
+/** Every tracked item, for a bulk event that addresses them all. */
+export function trackedItemIds(state: WorkflowExecutionState): number[] {
+  return itemsOf(state.items).map((item: QueueItemExecution) => item.itemId)
 }

@@ -19,6 +19,8 @@ export interface WorkflowExecutionConfig {
   /** Server root for the default queue-item fetch, e.g. 'http://127.0.0.1:9090' ('' = same origin). */
   baseUrl: string
   queueId: string
+  /** How many recent items hydration asks for on connect; null: no hydration. */
+  hydrateRecentItems: number | null
 }
 
 export interface WorkflowExecutionState {
@@ -27,6 +29,8 @@ export interface WorkflowExecutionState {
   activeItemIdByOrigin: IdRecord<number>
   /** Evicted ids, oldest first (bounded by `maxEvictedIds`). */
   evictedIds: number[]
+  /** The session of each evicted id, at the same index: an id reused by another session comes back. */
+  evictedSessions: (string | null)[]
   evictionCount: number
   /** LRU clock: bumped by every event that touches an item. */
   clock: number
@@ -35,6 +39,8 @@ export interface WorkflowExecutionState {
   stats: {
     /** Events ignored under E1 (their item was evicted). */
     evictedEventsIgnored: number
+    /** Unsettled items evicted because more than 2 × `maxItems` were held. */
+    unsettledEvicted: number
   }
 }
 
@@ -43,6 +49,7 @@ export function createInitialState(config: Partial<WorkflowExecutionConfig> = {}
     items: emptyItemTable(),
     activeItemIdByOrigin: emptyRecord(),
     evictedIds: [],
+    evictedSessions: [],
     evictionCount: 0,
     clock: 0,
     connected: false,
@@ -53,9 +60,10 @@ export function createInitialState(config: Partial<WorkflowExecutionConfig> = {}
       currentUserId: null,
       baseUrl: '',
       queueId: 'default',
+      hydrateRecentItems: null,
       ...config,
     },
-    stats: { evictedEventsIgnored: 0 },
+    stats: { evictedEventsIgnored: 0, unsettledEvicted: 0 },
   }
 }
 

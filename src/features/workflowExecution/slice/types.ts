@@ -11,8 +11,12 @@ export interface EventRejectedPayload {
   preview: string
 }
 
-/** Where an output was learned: the socket's `invocation_complete`, or the persisted session. */
-export type OutputSource = 'socket' | 'reconciliation'
+/**
+ * Where an output was learned: the socket's `invocation_complete`, the persisted session of a
+ * reconciliation, or the server's list of recent items on connect (`hydration`: a host may choose not to
+ * add those to a gallery again).
+ */
+export type OutputSource = 'socket' | 'reconciliation' | 'hydration'
 
 /**
  * One output, delivered exactly once per (item, prepared id), whichever way it arrived.
@@ -33,5 +37,11 @@ export interface InvocationOutputReceivedPayload {
   output: InvocationOutput
   origin: string | null
   destination: string | null
+  /** The node type that produced it (`invocation.type`, or the persisted graph's), null if never said. */
+  invocationType: string | null
+  /** `is_intermediate` of the invocation, where known. */
+  isIntermediate: boolean | null
+  /** The item's user (`user_id`), null on servers without users. */
+  userId: string | null
   via: OutputSource
 }

@@ -66,7 +66,13 @@ async function settled(execution: WorkflowExecution) {
   throw new Error('reconciliation did not settle')
 }
 
-const options: WorkflowExecutionOptions = { baseUrl: BASE_URL, canceledReconcileDelayMs: 0, backoffMs: 1 }
+// Hydration on connect has its own scenarios (test/engine.hydration.test.ts).
+const options: WorkflowExecutionOptions = {
+  baseUrl: BASE_URL,
+  canceledReconcileDelayMs: 0,
+  backoffMs: 1,
+  hydrate: false,
+}
 
 describe('createWorkflowExecution: one engine from one options object', () => {
   it('every option is in the reducer’s initial state, before any action', () => {
@@ -76,6 +82,7 @@ describe('createWorkflowExecution: one engine from one options object', () => {
       maxItems: 7,
       maxEvictedIds: 9,
       reconcileOrigins: ['workflows'],
+      hydrate: { recentItems: 50 },
       currentUserId: 'alice',
     })
     const state = execution.reducer(undefined, { type: '@@INIT' })
@@ -86,6 +93,8 @@ describe('createWorkflowExecution: one engine from one options object', () => {
       maxEvictedIds: 9,
       reconcileOrigins: ['workflows'],
       currentUserId: 'alice',
+      // Hydration asks for at most maxItems recent items.
+      hydrateRecentItems: 7,
     })
     expect(execution.getInitialState()).toBe(state)
     expect(execution.reducerPath).toBe('workflowExecution')

@@ -120,6 +120,7 @@ export function image(dataURL = 'data:image/webp;base64,AAAA', width = 64, heigh
 export const cancel = (cause: 'queue_cleared' | 'queue_items_canceled' = 'queue_cleared'): ModelEvent => ({
   kind: 'cancel',
   cause,
+  queueId: 'default',
 })
 
 export const reconcileRequested = (requestId: string): ModelEvent => ({

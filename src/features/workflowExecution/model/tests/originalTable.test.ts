@@ -95,15 +95,15 @@ function invocationRow(
 }
 
 const ROWS: Row[] = [
-  statusRow(null, 'pending', true, 'Q1'),
-  statusRow(null, 'in_progress', true, 'Q1'),
-  statusRow(null, 'completed', true, 'Q1'),
-  statusRow(null, 'failed', true, 'Q1'),
-  statusRow(null, 'canceled', true, 'Q1'),
-  statusRow('pending', 'in_progress', true, 'Q1'),
-  statusRow('pending', 'completed', true, 'Q1'),
-  statusRow('pending', 'failed', true, 'Q1'),
-  statusRow('pending', 'canceled', true, 'Q1'),
+  statusRow(null, 'pending', true, 'Q1b'),
+  statusRow(null, 'in_progress', true, 'Q1b'),
+  statusRow(null, 'completed', true, 'Q1b'),
+  statusRow(null, 'failed', true, 'Q1b'),
+  statusRow(null, 'canceled', true, 'Q1b'),
+  statusRow('pending', 'in_progress', true, 'Q1b'),
+  statusRow('pending', 'completed', true, 'Q1b'),
+  statusRow('pending', 'failed', true, 'Q1b'),
+  statusRow('pending', 'canceled', true, 'Q1b'),
   statusRow('in_progress', 'completed', true, 'Q2'),
   statusRow('in_progress', 'failed', true, 'Q2'),
   statusRow('in_progress', 'canceled', true, 'Q2'),
@@ -136,12 +136,12 @@ const ROWS: Row[] = [
   }),
   invocationRow('invocation in_progress → complete applies', 'in_progress', 'in_progress', 'complete', {
     applied: true,
-    rule: 'I2',
+    rule: 'I2b',
     copy: 'completed',
   }),
   invocationRow('invocation in_progress → error applies', 'in_progress', 'in_progress', 'error', {
     applied: true,
-    rule: 'I2',
+    rule: 'I2b',
     copy: 'failed',
   }),
   invocationRow('invocation completed → started is ignored', 'in_progress', 'completed', 'started', {

@@ -39,29 +39,31 @@ import {
 const TERMINAL = ['completed', 'failed', 'canceled'] as const
 
 describe('the rule table, row by row', () => {
-  it('Q1: an unknown or pending item may move to any status; pending again is a duplicate', () => {
+  it('Q1b, Q1a: an unknown or pending item may move to any status; pending again is a duplicate', () => {
     for (const target of ['pending', 'in_progress', 'waiting', 'completed', 'failed', 'canceled'] as const) {
       const { state, decision } = step(fresh(), status(target, { seq: 1 }))
-      expect(decision, `null → ${target}`).toEqual({ applied: true, rule: 'Q1' })
+      expect(decision, `null → ${target}`).toEqual({ applied: true, rule: 'Q1b' })
       expect(state.status).toBe(target)
       expect(state.statusSequence).toBe(1)
     }
     for (const target of ['in_progress', 'waiting', 'completed', 'failed', 'canceled'] as const) {
       const { state, decision } = step(itemIn('pending'), status(target))
-      expect(decision, `pending → ${target}`).toEqual({ applied: true, rule: 'Q1' })
+      expect(decision, `pending → ${target}`).toEqual({ applied: true, rule: 'Q1b' })
       expect(state.status).toBe(target)
     }
     const pending = itemIn('pending')
     const duplicate = step(pending, status('pending'))
-    expect(duplicate.decision).toEqual({ applied: false, rule: 'Q1' })
+    expect(duplicate.decision).toEqual({ applied: false, rule: 'Q1a' })
     expectUnchanged(pending, duplicate.state)
   })
 
-  it('Q1: an item first heard of through a copy that runs stops it when its terminal status comes', () => {
-    const running = run(fresh(), started('p1', 'n1'))
-    expect(running.status).toBeNull()
+  it('I4: an item first heard of through a copy that runs is in progress, and its terminal status stops it', () => {
+    const first = step(fresh(), started('p1', 'n1'))
+    expect(first.decision).toEqual({ applied: true, rule: 'I4' })
+    const running = first.state
+    expect(running.status).toBe('in_progress')
     const { state, decision } = step(running, status('completed', { seq: 2 }))
-    expect(decision).toEqual({ applied: true, rule: 'Q1' })
+    expect(decision).toEqual({ applied: true, rule: 'Q2' })
     expect(state.status).toBe('completed')
     expect(copyOf(state, 'p1')?.status).toBe('canceled')
     expect(nodeOf(state, 'n1')?.status).toBe('CANCELED')
@@ -105,16 +107,17 @@ describe('the rule table, row by row', () => {
     }
   })
 
-  it('Q4: a running or waiting item ignores pending and its own status again', () => {
+  it('Q4a-c: a running or waiting item ignores pending and its own status again', () => {
     const cases: [QueueItemExecution, ModelEvent][] = [
       [itemIn('in_progress', started('p1', 'n1')), status('pending')],
-      [itemIn('in_progress', started('p1', 'n1')), status('in_progress')],
+      [run(fresh(), status('in_progress', { seq: 1 }), started('p1', 'n1')), status('in_progress')],
       [itemIn('waiting'), status('pending')],
       [itemIn('waiting'), status('waiting')],
     ]
-    for (const [item, event] of cases) {
+    const rows = ['Q4a', 'Q4b', 'Q4a', 'Q4c']
+    for (const [index, [item, event]] of cases.entries()) {
       const { state, decision } = step(item, event)
-      expect(decision).toEqual({ applied: false, rule: 'Q4' })
+      expect(decision).toEqual({ applied: false, rule: rows[index] })
       expectUnchanged(item, state)
     }
   })
@@ -134,11 +137,14 @@ describe('the rule table, row by row', () => {
     }
   })
 
-  it('Q6: a status whose sequence is not newer than the last applied one is stale', () => {
+  it('Q6a, Q6b: a status whose sequence is not newer than the last applied one is stale; a terminal one asks the server', () => {
     const item = run(fresh(), status('in_progress', { seq: 3 }), started('p1', 'n1'))
-    for (const event of [status('waiting', { seq: 2 }), status('completed', { seq: 3 })]) {
+    for (const [event, rule] of [
+      [status('waiting', { seq: 2 }), 'Q6a'],
+      [status('completed', { seq: 3 }), 'Q6b'],
+    ] as const) {
       const { state, decision } = step(item, event)
-      expect(decision).toEqual({ applied: false, rule: 'Q6' })
+      expect(decision).toEqual({ applied: false, rule })
       expectUnchanged(item, state)
       expect(copyOf(state, 'p1')?.status).toBe('in_progress')
     }
@@ -181,24 +187,24 @@ describe('the rule table, row by row', () => {
     expect(e.state.status).toBe('in_progress')
   })
 
-  it('I2: a running copy updates its progress, completes or fails; started again is a duplicate', () => {
+  it('I2b, I2a: a running copy updates its progress, completes or fails; started again is a duplicate', () => {
     const item = itemWithCopy('in_progress')
     const p = step(item, progress('p1', 'n1', { percentage: 0.5 }))
-    expect(p.decision).toEqual({ applied: true, rule: 'I2' })
+    expect(p.decision).toEqual({ applied: true, rule: 'I2b' })
     expect(nodeOf(p.state, 'n1')).toMatchObject({ status: 'IN_PROGRESS', progress: 0.5 })
 
     const c = step(p.state, complete('p1', 'n1', output(3)))
-    expect(c.decision).toEqual({ applied: true, rule: 'I2' })
+    expect(c.decision).toEqual({ applied: true, rule: 'I2b' })
     expect(copyOf(c.state, 'p1')?.status).toBe('completed')
     expect(nodeOf(c.state, 'n1')).toMatchObject({ status: 'COMPLETED', outputs: [output(3)] })
 
     const e = step(item, error('p1', 'n1'))
-    expect(e.decision).toEqual({ applied: true, rule: 'I2' })
+    expect(e.decision).toEqual({ applied: true, rule: 'I2b' })
     expect(copyOf(e.state, 'p1')?.status).toBe('failed')
     expect(nodeOf(e.state, 'n1')).toMatchObject({ status: 'FAILED', error: nodeError() })
 
     const again = step(item, started('p1', 'n1'))
-    expect(again.decision).toEqual({ applied: false, rule: 'I2' })
+    expect(again.decision).toEqual({ applied: false, rule: 'I2a' })
     expectUnchanged(item, again.state)
   })
 
@@ -374,7 +380,7 @@ describe('the rule table, row by row', () => {
     expect(gone.state.settled).toBe(true)
   })
 
-  it('R4: a stale request or a snapshot older than the item is ignored', () => {
+  it('R4a, R4b: a stale request, or a snapshot older than the item, is ignored', () => {
     const item = run(
       fresh(),
       status('in_progress', { seq: 3 }),
@@ -382,22 +388,22 @@ describe('the rule table, row by row', () => {
       reconcileRequested('r1'),
       reconcileRequested('r2'),
     )
-    for (const event of [
-      snapshotEvent('r1', persistedItem('completed', { results: { p1: output(1) } }, { seq: 4 })),
-      snapshotGone('r1'),
-      reconcileFailed('r1', true),
-      reconcileAborted('r1'),
-      snapshotEvent('r2', persistedItem('canceled', {}, { seq: 2 })),
-      snapshotEvent('r2', persistedItem('in_progress', {}, { seq: 2 })),
-    ]) {
+    for (const [event, rule] of [
+      [snapshotEvent('r1', persistedItem('completed', { results: { p1: output(1) } }, { seq: 4 })), 'R4a'],
+      [snapshotGone('r1'), 'R4a'],
+      [reconcileFailed('r1', true), 'R4a'],
+      [reconcileAborted('r1'), 'R4a'],
+      [snapshotEvent('r2', persistedItem('canceled', {}, { seq: 2 })), 'R4b'],
+      [snapshotEvent('r2', persistedItem('in_progress', {}, { seq: 2 })), 'R4b'],
+    ] as const) {
       const { state, decision } = step(item, event)
-      expect(decision, event.kind).toEqual({ applied: false, rule: 'R4' })
+      expect(decision, event.kind).toEqual({ applied: false, rule })
       expectUnchanged(item, state)
       expect(state.reconciliation).toMatchObject({ requestId: 'r2', phase: 'pending' })
     }
     // Never requested at all: no current request id.
     const never = step(itemIn('completed'), snapshotGone('r1'))
-    expect(never.decision).toEqual({ applied: false, rule: 'R4' })
+    expect(never.decision).toEqual({ applied: false, rule: 'R4a' })
     expect(never.state.settled).toBe(false)
   })
 
@@ -547,7 +553,7 @@ describe('the rule table as a whole', () => {
     for (let i = 0; i < 40; i += 1) item = step(item, status('pending')).state
     const recent = recentDecisions(item.decisions)
     expect(recent).toHaveLength(16)
-    expect(recent.at(-1)).toEqual({ rule: 'Q4', event: 'status:pending', applied: false })
+    expect(recent.at(-1)).toEqual({ rule: 'Q4a', event: 'status:pending', applied: false })
     expect(item.decisions.total).toBe(41)
   })
 })

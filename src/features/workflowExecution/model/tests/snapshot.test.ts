@@ -59,7 +59,9 @@ describe('applySnapshot (what R1 does with the persisted session)', () => {
       prepared_source_mapping: { p1: 'n1' },
     })
     let item = run(itemIn('completed'), reconcileRequested('r1'), snapshotEvent('r1', snapshot))
-    expect(item.orphanOutputs).toEqual([{ preparedId: 'stray', output: output('stray') }])
+    expect(item.orphanOutputs).toEqual([
+      { preparedId: 'stray', output: output('stray'), invocationType: null, isIntermediate: null },
+    ])
     item = run(item, reconcileRequested('r2'), snapshotEvent('r2', snapshot))
     expect(item.orphanOutputs).toHaveLength(1)
     expect(nodeOf(item, 'n1')?.outputs).toEqual([output(1)])

@@ -20,7 +20,7 @@ import { reconciliationAttemptFailed } from '../../reconciliation'
 import { reconcileQueueItem, workflowExecutionReducer } from './helpers'
 import { copyOf, nodeOf } from '../../model/tests/builders'
 import { emptyTrie, trieHas } from '../../model/structures/hashTrie'
-import { recentDecisions } from '../../model/decisions'
+import { emptyDecisionRing, recentDecisions } from '../../model/decisions'
 import { createInitialState, type WorkflowExecutionState } from '../state'
 import {
   completeAction,
@@ -105,9 +105,10 @@ describe('C1 through the slice: bulk cancel and queue clear', () => {
 describe('items the store has not seen', () => {
   it('an event for an unknown item creates it (the enqueue response can lose the race)', () => {
     const state = reduce(createInitialState(), completeAction(5, 'p', 'node', 1))
+    // A completion is positive evidence that the item runs (I4).
     expect(itemOf(state.items, 5)).toMatchObject({
       itemId: 5,
-      status: null,
+      status: 'in_progress',
       origin: 'workflows',
       userId: 'system',
     })
@@ -217,19 +218,33 @@ describe('delivery bookkeeping and batching', () => {
       output: { type: 'integer_output', value: 1 },
       origin: 'workflows',
       destination: 'gallery',
+      invocationType: 'add',
+      isIntermediate: false,
+      userId: null,
       via: 'socket',
     })
 
-  it('a socket completion records its delivery in the same dispatch; the output action after it, a second one or an unknown item change nothing', () => {
+  it('a socket completion records its delivery in the same dispatch; the engine’s own output action after it changes nothing, a hand-dispatched one is decided by O1/O2', () => {
     const running = reduce(createInitialState(), statusChanged(1, 'in_progress', 1))
     const state = reduce(running, completeAction(1, 'p-1', 'node', 1))
     expect(copyOf(itemOf(state.items, 1), 'p-1')?.delivered).toBe(true)
-    expect(reduce(state, delivered(1, 'p-1'))).toBe(state)
+    // The engine's own announcement carries meta.recorded: it was recorded with the completion.
+    expect(reduce(state, { ...delivered(1, 'p-1'), meta: { recorded: true } })).toBe(state)
+    // By hand, again: ignored with O2, nothing but the decision recorded.
+    const again = reduce(state, delivered(1, 'p-1'))
+    expect(itemOf(again.items, 1)?.copies).toBe(itemOf(state.items, 1)?.copies)
+    expect(recentDecisions(itemOf(again.items, 1)?.decisions ?? emptyDecisionRing()).at(-1)).toEqual({
+      rule: 'O2',
+      event: 'deliver',
+      applied: false,
+    })
+    // An item the engine does not track: N1, nothing at all.
     expect(reduce(state, delivered(99, 'p-1'))).toBe(state)
-    // A hand-dispatched delivery of an id the item has no copy for is recorded once, as an orphan's.
+    // A hand-dispatched delivery of an id the item has no copy for is recorded once, as an orphan's (O1).
     const orphan = reduce(state, delivered(1, 'orphan-1'))
     expect(trieHas(itemOf(orphan.items, 1)?.deliveredOrphans ?? emptyTrie(), 'orphan-1')).toBe(true)
-    expect(reduce(orphan, delivered(1, 'orphan-1'))).toBe(orphan)
+    const twice = reduce(orphan, delivered(1, 'orphan-1'))
+    expect(itemOf(twice.items, 1)?.deliveredOrphans).toBe(itemOf(orphan.items, 1)?.deliveredOrphans)
   })
 
   it('marks progress, the high-frequency event, for auto-batching', () => {
@@ -268,6 +283,9 @@ describe('serializable state and actions', () => {
         output: { type: 'integer_output', value: 11 },
         origin: 'workflows',
         destination: 'gallery',
+        invocationType: 'add',
+        isIntermediate: false,
+        userId: null,
         via: 'socket',
       }),
       socketEventActions.queue_items_canceled(loadFixture('queue_items_canceled.json')),
