@@ -21,6 +21,7 @@ export {
   socketDisconnected,
   eventRejected,
   invocationOutputReceived,
+  currentUserChanged,
 } from './features/workflowExecution/slice/actions'
 export { reconciliationAttemptFailed } from './features/workflowExecution/reconciliation/actions'
 
@@ -44,12 +45,14 @@ export {
   HttpStatusError,
 } from './features/workflowExecution/reconciliation/fetchQueueItem'
 export { fetchQueueItemFromEndpoint } from './features/workflowExecution/reconciliation/rtkQuery'
+export { createFetchQueueSnapshot } from './features/workflowExecution/reconciliation/hydration'
 
 // Redux DevTools.
 export { actionSanitizer, stateSanitizer } from './features/workflowExecution/devtools/sanitizers'
 
 // The model, for display and debugging.
 export { RULES } from './features/workflowExecution/model/rules'
+export { CURRENT_RUN_RULES } from './features/workflowExecution/model/currentRun'
 export { isTerminalStatus } from './features/workflowExecution/model/snapshot'
 export { QUEUE_STATUSES } from './features/workflowExecution/wire/schemas'
 export { REDUCER_PATH } from './features/workflowExecution/slice/state'
@@ -75,6 +78,11 @@ export type {
 export type {
   FetchQueueItem,
   FetchQueueItemRequest,
+  FetchQueueSnapshot,
+  FetchQueueSnapshotRequest,
+  HydrateQueueArg,
+  HydrateQueueResult,
+  HydrateQueueThunk,
   ReconcileQueueItemArg,
   ReconcileQueueItemResult,
   ReconcileQueueItemThunk,
@@ -118,8 +126,10 @@ export type {
   ReconciliationPhase,
   ReconciliationRecord,
   RuleId,
+  CurrentRunRuleId,
 } from './features/workflowExecution/model/types'
-export type { Rule, GuardId } from './features/workflowExecution/model/rules'
+export type { CurrentRunRow } from './features/workflowExecution/model/currentRun'
+export type { Rule, GuardId, RuleEffect } from './features/workflowExecution/model/rules'
 export type {
   BatchEnqueuedEvent,
   GraphExecutionSession,

@@ -4,6 +4,7 @@ import {
   createWorkflowExecution,
   invocationOutputReceived,
   type InvocationOutputReceivedPayload,
+  type SessionQueueItem,
   type WorkflowExecutionOptions,
 } from '../../src'
 import { createMockSocket, createQueueItemServer } from '../../src/testing'
@@ -19,6 +20,8 @@ export function createMswServer() {
 export interface EngineOptions extends WorkflowExecutionOptions {
   /** RTK's development checks walk the whole state on every dispatch: off for long runs. */
   devChecks?: boolean
+  /** What the mocked server holds before the socket first connects. */
+  items?: SessionQueueItem[]
 }
 
 /**
@@ -27,9 +30,9 @@ export interface EngineOptions extends WorkflowExecutionOptions {
  * every action.
  */
 export function createEngine(msw: ReturnType<typeof setupServer>, options: EngineOptions = {}) {
-  const queueItems = createQueueItemServer({ baseUrl: BASE_URL })
+  const { devChecks = true, items = [], ...engineOptions } = options
+  const queueItems = createQueueItemServer({ baseUrl: BASE_URL, items })
   msw.use(...queueItems.handlers)
-  const { devChecks = true, ...engineOptions } = options
   const engine = createWorkflowExecution({
     baseUrl: BASE_URL,
     canceledReconcileDelayMs: 20,
@@ -69,6 +72,8 @@ export function createEngine(msw: ReturnType<typeof setupServer>, options: Engin
     socket,
     engine,
     queueItems,
+    /** The file's msw server: `e.msw.use(...)` overrides an endpoint for this test. */
+    msw,
     actions,
     reduced,
     preloadedState,

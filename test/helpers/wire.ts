@@ -111,7 +111,12 @@ export function persistedItem(
   status: QueueStatus,
   statusSequence: number,
   copies: PersistedCopy[],
-  options: { omitFromSourceMapping?: string[]; omitFromPreparedMapping?: string[] } = {},
+  options: {
+    omitFromSourceMapping?: string[]
+    omitFromPreparedMapping?: string[]
+    /** `session.execution_graph.nodes` by prepared id: the invocation's type and intermediacy. */
+    graph?: Record<string, { type: string; is_intermediate?: boolean }>
+  } = {},
 ): SessionQueueItem {
   const results: Record<string, Record<string, unknown>> = {}
   const errors: Record<string, string> = {}
@@ -136,11 +141,22 @@ export function persistedItem(
     origin: ctx.origin === undefined ? 'workflows' : (ctx.origin ?? undefined),
     destination: ctx.destination === undefined ? 'gallery' : (ctx.destination ?? undefined),
     session_id: ctx.sessionId ?? `session-${ctx.itemId}`,
-    user_id: 'system',
+    user_id: ctx.userId === undefined ? 'system' : (ctx.userId ?? undefined),
     created_at: '2026-08-19 10:15:01.882',
     updated_at: '2026-08-19 10:15:02.391',
     session: {
       id: ctx.sessionId ?? `session-${ctx.itemId}`,
+      ...(options.graph
+        ? {
+            execution_graph: {
+              id: 'execution-graph',
+              nodes: Object.fromEntries(
+                Object.entries(options.graph).map(([id, node]) => [id, { id, ...node }]),
+              ),
+              edges: [],
+            },
+          }
+        : {}),
       results: results as SessionQueueItem['session']['results'],
       errors,
       prepared_source_mapping: preparedSource,

@@ -3,7 +3,7 @@ import { isAnyOf } from '@reduxjs/toolkit'
 import { isUnresolved } from '../model/guards'
 import { isTerminalStatus } from '../model/snapshot'
 import type { QueueItemExecution } from '../model/types'
-import { QUEUE_REQUEST_KEY } from '../reconciliation/hydration'
+import { hydratedInOrder, QUEUE_REQUEST_KEY } from '../reconciliation/hydration'
 import type { InFlightRegistry } from '../reconciliation/inFlight'
 import type { HydrateQueueThunk, ReconcileQueueItemThunk } from '../reconciliation/types'
 import { recentDecisions } from '../model/decisions'
@@ -137,11 +137,7 @@ export function addWorkflowExecutionListeners(
     startListening({
       actionCreator: hydrateQueue.fulfilled,
       effect: (action, api) => {
-        const { current, items } = action.payload
-        const seen = new Set<number>()
-        for (const snapshot of current ? [...items, current] : items) {
-          if (seen.has(snapshot.item_id)) continue
-          seen.add(snapshot.item_id)
+        for (const snapshot of hydratedInOrder(action.payload)) {
           abortIfReplaced(api, snapshot.item_id)
           const item = itemOf(api.getState().workflowExecution.items, snapshot.item_id)
           if (!item) continue

@@ -55,8 +55,8 @@ export const GUARDS: Readonly<Record<GuardId, Guard>> = {
     event.statusSequence !== null &&
     item.statusSequence !== null &&
     event.statusSequence <= item.statusSequence,
-  // In progress on a copy's word alone (I4): no status event has been applied yet.
-  inferredRun: (item) => item.statusSequence === null && item.startedAt === null,
+  // In progress on a copy's word (I4): no in_progress has said when it started (Q6a took duplicates).
+  inferredRun: (item) => item.startedAt === null,
   otherQueue: (item, event) => event.kind === 'cancel' && event.queueId !== item.queueId,
   otherUser: (item, event) => {
     if (event.kind !== 'cancel' || event.userId == null) return false

@@ -63,6 +63,13 @@ export function createFetchQueueSnapshot(
   }
 }
 
+/** The order hydration applies and announces items in: oldest first, the running item last (the current run). */
+export function hydratedInOrder(result: HydrateQueueResult): SessionQueueItem[] {
+  const { current } = result
+  const recent = result.items.filter((item) => item.item_id !== current?.item_id).reverse()
+  return current ? [...recent, current] : recent
+}
+
 function describe(error: unknown): string {
   if (error instanceof Error) return `${error.name}: ${error.message}`.slice(0, 500)
   return String(error).slice(0, 500)

@@ -8,6 +8,7 @@ import type {
   ReconcileQueueItemThunk,
 } from '../reconciliation/types'
 import { REDACTED } from '../model/guards'
+import { hydratedInOrder } from '../reconciliation/hydration'
 import type { ModelEvent } from '../model/types'
 import { validateSocketEvent } from '../wire'
 import type { SocketEventName, SocketEventPayloads } from '../wire/types'
@@ -211,10 +212,8 @@ function freezeCreated(next: WorkflowExecutionState, previous: WorkflowExecution
  */
 /** The server's list on connect, oldest first and the running item last (it is the current run). */
 function onHydrated(state: WorkflowExecutionState, result: HydrateQueueResult): WorkflowExecutionState {
-  const current = result.current
-  const recent = result.items.filter((item) => item.item_id !== current?.item_id).reverse()
   let next = state
-  for (const snapshot of current ? [...recent, current] : recent)
+  for (const snapshot of hydratedInOrder(result))
     next = applyItemEvent(next, snapshot.item_id, {
       kind: 'hydrated',
       snapshot,

@@ -49,7 +49,8 @@ export function applyItemEvent(
     item = transition(item, { kind: 'settle' }, { ...context, untracked: false, reconciles: false }).state
 
   const current = nextActiveItems(state, item, event, decision)
-  if (current.rule !== null)
+  // A5 (no evidence either way) decides nothing worth a record.
+  if (current.rule !== null && current.rule !== 'A5')
     item = {
       ...item,
       decisions: recordDecision(
