@@ -148,6 +148,79 @@ describe('a server restart that loses every room and the whole queue', () => {
   }, 60_000)
 })
 
+describe('a restart with a wiped database under a connected client', () => {
+  it("an unsettled workflows item 2 is not reconciled against the new server's canvas item 2: the new run replaces it (R6, N2), nothing of one run is announced as the other's", async () => {
+    const sim = await startSimulator({ port: 0, stepDelayMs: 10, features: { snapshotEndpoints: true } })
+    cleanups.push(() => sim.close())
+    const store = createExecutionStore({ baseUrl: sim.url, devTools: false, canceledReconcileDelayMs: 50 })
+    const socket: Socket = io(sim.url, {
+      path: '/ws/socket.io',
+      transports: ['websocket'],
+      reconnectionDelay: 50,
+      reconnectionDelayMax: 200,
+      randomizationFactor: 0,
+    })
+    const outputs: InvocationOutputReceivedPayload[] = []
+    store.startListening({
+      actionCreator: invocationOutputReceived,
+      effect: (action) => void outputs.push(action.payload),
+    })
+    const unbind = store.bindSocket(socket)
+    cleanups.push(() => {
+      unbind()
+      socket.close()
+    })
+    const state = () => store.getState().workflowExecution
+    await until(() => state().connected, 10_000, 'the first connection')
+
+    const [first] = sim.enqueueScenario('simple', { origin: 'workflows' }).item_ids as [number]
+    await sim.whenSettled(first)
+    const [second] = sim.enqueueScenario('long', { origin: 'workflows', params: { steps: 500 } })
+      .item_ids as [number]
+    expect([first, second]).toEqual([1, 2])
+    const denoise = denoiseNodeOf(sim, second)
+    await until(
+      () => (selectNodeExecutionState(store.getState(), second, denoise)?.progress ?? null) !== null,
+      10_000,
+      'item 2 denoising',
+    )
+    const oldSession = itemOf(state().items, second)?.sessionId
+
+    // Wiped and back: two canvas runs take ids 1 and 2 before the client is back.
+    await sim.restart()
+    const ids = sim.enqueueScenario('simple', { origin: 'canvas', destination: 'canvas', runs: 2 }).item_ids
+    expect(ids).toEqual([1, 2])
+    const persisted = (await Promise.all(ids.map((id) => sim.whenSettled(id)))) as SessionQueueItem[]
+    await until(() => state().connected, 10_000, 'the reconnection')
+    await until(
+      () => ids.every((id) => itemOf(state().items, id)?.sessionId === persisted[id - 1]?.session_id),
+      10_000,
+      'both ids hold the new runs',
+    )
+    await until(() => store.execution.inFlightCount() === 0, 10_000, 'requests done')
+    for (const run of persisted) {
+      const item = itemOf(state().items, run.item_id)
+      expect(item).toMatchObject({ status: 'completed', origin: 'canvas', settled: true })
+      expect(item?.sessionId).not.toBe(oldSession)
+      const sources = Object.keys(run.session.source_prepared_mapping ?? {}).sort()
+      expect(sources.length).toBeGreaterThan(0)
+      // The old run's denoise node is gone with it.
+      expect(selectNodeExecutionState(store.getState(), run.item_id, denoise)).toBeUndefined()
+      for (const sourceId of sources)
+        expect(selectNodeExecutionState(store.getState(), run.item_id, sourceId)?.status).toBe('COMPLETED')
+    }
+    // Outputs of the new runs arrive once each, as canvas outputs; none of the old run 2's is among them.
+    const newOutputs = outputs.filter((output) => output.origin === 'canvas')
+    expect(newOutputs.map((output) => `${output.itemId}/${output.preparedId}`).sort()).toEqual(
+      persisted
+        .flatMap((run) => Object.keys(run.session.results ?? {}).map((id) => `${run.item_id}/${id}`))
+        .sort(),
+    )
+    const keys = outputs.map((output) => `${output.itemId}/${output.preparedId}`)
+    expect(new Set(keys).size).toBe(keys.length)
+  }, 60_000)
+})
+
 /** The id of the `denoise` source node of an item the simulator runs. */
 function denoiseNodeOf(sim: Simulator, itemId: number): string {
   const item = sim.getQueueItem(itemId) as SessionQueueItem | undefined
