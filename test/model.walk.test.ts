@@ -84,6 +84,8 @@ function itemIn(
     ...withCopy,
     status: queue,
     statusSequence: sequence,
+    // A status event with a sequence also said when the item started (Q7 tells the two apart).
+    startedAt: sequence === null ? null : '2026-08-19 10:15:02.104',
     settled,
     reconciliation: { ...item.reconciliation, requestId: 'current' },
   }

@@ -42,12 +42,14 @@ export function status(
     error?: NodeError | null
     redacted?: boolean
     meta?: Partial<ItemMeta>
+    startedAt?: string | null
   } = {},
 ): ModelEvent {
   return {
     kind: 'status',
     status: value,
     statusSequence: options.seq ?? null,
+    startedAt: options.startedAt ?? null,
     error: options.error ?? null,
     meta: meta(options.meta),
     redacted: options.redacted ?? false,

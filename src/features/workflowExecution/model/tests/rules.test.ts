@@ -110,7 +110,14 @@ describe('the rule table, row by row', () => {
   it('Q4a-c: a running or waiting item ignores pending and its own status again', () => {
     const cases: [QueueItemExecution, ModelEvent][] = [
       [itemIn('in_progress', started('p1', 'n1')), status('pending')],
-      [run(fresh(), status('in_progress', { seq: 1 }), started('p1', 'n1')), status('in_progress')],
+      [
+        run(
+          fresh(),
+          status('in_progress', { seq: 1, startedAt: '2026-08-19 10:15:02.104' }),
+          started('p1', 'n1'),
+        ),
+        status('in_progress'),
+      ],
       [itemIn('waiting'), status('pending')],
       [itemIn('waiting'), status('waiting')],
     ]
