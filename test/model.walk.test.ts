@@ -217,6 +217,14 @@ function events(): { label: string; event: ModelEvent }[] {
         label: `snapshot ${status} of another session (${requestId})`,
         event: { kind: 'snapshot', requestId, snapshot: snapshot(status, 0, 's2') },
       })
+      list.push({
+        label: `snapshot ${status} of another user, sanitized (${requestId})`,
+        event: {
+          kind: 'snapshot',
+          requestId,
+          snapshot: { ...snapshot(status, 0, 'redacted'), user_id: 'redacted' },
+        },
+      })
     }
     list.push({ label: `gone (${requestId})`, event: { kind: 'snapshot_gone', requestId } })
     for (const final of [false, true]) {

@@ -41,7 +41,8 @@ export const GUARDS: Readonly<Record<GuardId, Guard>> = {
   evicted: (_item, event, context) =>
     context.evicted === true && !isOtherSession(context.evictedSessionId, sessionOfEvent(event)),
   untracked: (_item, _event, context) => context.untracked === true,
-  redacted: (_item, event) => 'redacted' in event && event.redacted,
+  redacted: (_item, event) =>
+    event.kind === 'snapshot' ? event.snapshot.user_id === REDACTED : 'redacted' in event && event.redacted,
   newSession: (item, event, context) =>
     context.untracked !== true && isOtherSession(item.sessionId, sessionOfEvent(event)),
   requestStale: (item, event) => requestIdOf(event) !== item.reconciliation.requestId,

@@ -97,6 +97,7 @@ export const RULES: readonly Rule[] = [
 
   { id: 'R0', events: ['reconcile_requested'], apply: true, why: 'a newer reconciliation request supersedes the older one' },
   { id: 'R4a', events: RECONCILE_EVENTS, guard: 'requestStale', apply: false, why: "not the item's current request: a newer one superseded it" },
+  { id: 'R7', events: ['snapshot:terminal', 'snapshot:active'], guard: 'redacted', apply: true, why: "the server answers with another user's sanitized row: the run this client knew under the id is gone (a wiped database reused it)" },
   { id: 'R6', events: ['snapshot:terminal', 'snapshot:active'], guard: 'newSession', apply: true, effect: 'replace', why: 'the server holds another run under this id: the item is rebuilt from it alone' },
   { id: 'R4b', events: ['snapshot:terminal', 'snapshot:active'], guard: 'snapshotOlder', apply: false, why: 'the snapshot is older than what the item knows (unless the request was made because the sequence is in doubt)' },
   { id: 'R1', events: ['snapshot:terminal'], apply: true, why: "the server's persisted word beats the socket's: the item settles (its sequence too)" },

@@ -219,6 +219,7 @@ export type RuleId =
   | 'R4b'
   | 'R5'
   | 'R6'
+  | 'R7'
   | 'H1'
   | 'H2'
   | 'H3'

@@ -1,5 +1,5 @@
-import { itemOf } from './items'
-import { decideCurrentRun, isForeignItem } from '../model/currentRun'
+import { itemOf, itemsOf } from './items'
+import { decideCurrentRun, isForeignItem, startedAtMs } from '../model/currentRun'
 import { draftRecord, finishRecord, getOwn, withKey } from '../model/records'
 import type { CurrentRunRuleId, Decision, IdRecord, ModelEvent, QueueItemExecution } from '../model/types'
 import type { WorkflowExecutionState } from './state'
@@ -30,6 +30,7 @@ function evidenceOf(
  */
 export function nextActiveItems(
   state: WorkflowExecutionState,
+  before: QueueItemExecution | undefined,
   item: QueueItemExecution,
   event: ModelEvent,
   decision: Decision,
@@ -38,11 +39,18 @@ export function nextActiveItems(
   rule: CurrentRunRuleId | null
   becomes: boolean
 } {
-  const active = state.activeItemIdByOrigin
+  const { currentUserId } = state.config
+  const active = withoutReplacedRun(state.activeItemIdByOrigin, before, item, currentUserId)
   const evidence = evidenceOf(event, decision)
   if (item.origin === null || evidence === null) return { active, rule: null, becomes: false }
   const currentId = getOwn(active, item.origin)
-  if (currentId === item.itemId) return { active, rule: null, becomes: false }
+  if (currentId === item.itemId) {
+    // What the current run says of itself can show that another item started after it (A3).
+    const later = laterStartedRun(state, before, item)
+    return later === undefined
+      ? { active, rule: null, becomes: false }
+      : { active: withKey(active, item.origin, later), rule: 'A3', becomes: false }
+  }
   const current = currentId === undefined ? undefined : itemOf(state.items, currentId)
   const { rule, becomes } = decideCurrentRun(item, current, {
     wentInProgress: evidence.wentInProgress,
@@ -50,6 +58,48 @@ export function nextActiveItems(
     currentUserId: state.config.currentUserId,
   })
   return { active: becomes ? withKey(active, item.origin, item.itemId) : active, rule, becomes }
+}
+
+/**
+ * An entity replaced by another run under its id (N2, R6, H1) no longer stands for its old origin's
+ * current run if the new run is of another origin or another user.
+ */
+function withoutReplacedRun(
+  active: IdRecord<number>,
+  before: QueueItemExecution | undefined,
+  item: QueueItemExecution,
+  currentUserId: string | null,
+): IdRecord<number> {
+  if (before === undefined || before.origin === null || getOwn(active, before.origin) !== item.itemId)
+    return active
+  if (item.origin === before.origin && !isForeignItem(item, currentUserId)) return active
+  const kept = draftRecord<number>()
+  for (const origin of Object.keys(active)) if (origin !== before.origin) kept[origin] = active[origin] as number
+  return finishRecord(kept)
+}
+
+/**
+ * Once the current run's start time is learned (or it settles without one, gone from the server), the
+ * item of its origin and user that started latest after it, if any: it is the current run.
+ */
+function laterStartedRun(
+  state: WorkflowExecutionState,
+  before: QueueItemExecution | undefined,
+  item: QueueItemExecution,
+): number | undefined {
+  const learnedStart = item.startedAt !== null && item.startedAt !== (before?.startedAt ?? null)
+  const goneUnstarted = item.startedAt === null && item.settled && !before?.settled
+  if (!learnedStart && !goneUnstarted) return undefined
+  const mine = startedAtMs(item)
+  let best: { id: number; at: number } | undefined
+  for (const other of itemsOf(state.items)) {
+    if (other.itemId === item.itemId || other.origin !== item.origin) continue
+    if (isForeignItem(other, state.config.currentUserId)) continue
+    const at = startedAtMs(other)
+    if (at === null || (mine !== null && at <= mine)) continue
+    if (best === undefined || at > best.at) best = { id: other.itemId, at }
+  }
+  return best?.id
 }
 
 /** The current runs without those of another user than `currentUserId` (after a switch of user). */

@@ -48,7 +48,7 @@ export function applyItemEvent(
   if (isTerminalStatus(item.status) && !item.settled && !reconcilesOrigin(state.config, item.origin))
     item = transition(item, { kind: 'settle' }, { ...context, untracked: false, reconciles: false }).state
 
-  const current = nextActiveItems(state, item, event, decision)
+  const current = nextActiveItems(state, existing, item, event, decision)
   // A5 (no evidence either way) decides nothing worth a record.
   if (current.rule !== null && current.rule !== 'A5')
     item = {
