@@ -1,8 +1,11 @@
 /*
  * `npm start`: builds the live page, starts the InvokeAI-compatible simulator serving it on one local port,
  * and prints the URL. `npm start -- --server http://host:9090 [--token T]` serves the page against a real
- * InvokeAI server instead (its /api and /ws are forwarded, so the page talks to it same-origin).
+ * InvokeAI server instead (its /api and /ws are forwarded, so the page talks to it same-origin). The
+ * proxy adds the token to what it forwards; the page gets it in the URL's fragment (`#token=`, never sent
+ * to a server nor in a Referer) for its socket's `auth`, and drops it from its URL once read.
  */
+import type { AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { build } from 'vite'
@@ -41,15 +44,22 @@ async function serveAgainstServer(target: string): Promise<() => Promise<void>> 
     target,
     port,
     token: values.token,
-    serveStatic: (request, response) => {
-      const pathname = new URL(request.url ?? '/', 'http://localhost').pathname
-      void serve(request, response, pathname).then((served) => {
-        if (!served) response.writeHead(404, { 'content-type': 'text/plain' }).end('not found')
-      })
+    // The proxy has parsed the request target already (a malformed one is its 400).
+    serveStatic: (request, response, pathname) => {
+      serve(request, response, pathname).then(
+        (served) => {
+          if (!served) response.writeHead(404, { 'content-type': 'text/plain' }).end('not found')
+        },
+        (error: unknown) => {
+          if (response.headersSent) return void response.destroy()
+          response.writeHead(500, { 'content-type': 'text/plain' }).end(String(error))
+        },
+      )
     },
   })
-  const query = values.token ? `?token=${encodeURIComponent(values.token)}` : ''
-  console.log(`live page for ${target}: http://127.0.0.1:${port}/${query}`)
+  const fragment = values.token ? `#token=${encodeURIComponent(values.token)}` : ''
+  const listening = (server.address() as AddressInfo).port
+  console.log(`live page for ${target}: http://127.0.0.1:${listening}/${fragment}`)
   return () => new Promise((resolve) => server.close(() => resolve()))
 }
 

@@ -1,7 +1,7 @@
 // Runs the simulator until SIGINT/SIGTERM:
 //   npx tsx sim/cli.ts --port 9090 [--static web/dist] [--base-path /invoke] [--step-delay 40]
 //     [--mode in_order|double] [--events-before-response] [--cancel-race] [--chaos-seed N ...]
-//     [--user TOKEN=USER_ID ...] [--snapshot-endpoints]
+//     [--user TOKEN=USER_ID ...] [--snapshot-endpoints] [--allow-origin ORIGIN ... | --cors]
 import { parseArgs } from 'node:util'
 import { startSimulator } from './index'
 import type { DeliveryOptions } from './types'
@@ -10,7 +10,8 @@ const usage = `usage: tsx sim/cli.ts [--port 9090] [--host 127.0.0.1] [--static 
   [--step-delay MS] [--cancel-persist-delay MS] [--mode in_order|double] [--events-before-response]
   [--cancel-race] [--cancel-race-completes] [--chaos-seed N] [--chaos-window N] [--chaos-duplicate RATE]
   [--chaos-drop RATE] [--chaos-delay MS] [--chaos-disconnect RATE]
-  [--user TOKEN=USER_ID]... (multi-user; 'admin' sees everything) [--snapshot-endpoints]`
+  [--user TOKEN=USER_ID]... (multi-user; 'admin' sees everything) [--snapshot-endpoints]
+  [--allow-origin ORIGIN]... (cross-origin callers, e.g. http://localhost:5173) [--cors] (any origin)`
 
 function parse() {
   const { values } = parseArgs({
@@ -33,6 +34,8 @@ function parse() {
       'chaos-disconnect': { type: 'string', default: '0' },
       user: { type: 'string', multiple: true, default: [] },
       'snapshot-endpoints': { type: 'boolean', default: false },
+      'allow-origin': { type: 'string', multiple: true, default: [] },
+      cors: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -78,6 +81,7 @@ function parse() {
       delivery,
       users,
       features: { snapshotEndpoints: values['snapshot-endpoints'] },
+      cors: values.cors || (values['allow-origin'].length > 0 ? values['allow-origin'] : false),
     },
   }
 }

@@ -2,12 +2,16 @@
 // workflow graphs for real, for tests and the live demo page. Everything lives in this closure.
 import { EventEmitter } from 'node:events'
 import { createServer } from 'node:http'
-import type { RequestListener } from 'node:http'
+import type { IncomingMessage, RequestListener } from 'node:http'
 import type { AddressInfo, Socket as NetSocket } from 'node:net'
+import type { Duplex } from 'node:stream'
 import { Server } from 'socket.io'
 import { createEmitter, SIGNAL_ITEM } from './emit'
 import { SimulatorError } from './errors'
+import { answerSocket, checkCorsOption, createOriginPolicy, parseRequestTarget } from './http'
 import { createHub } from './hub'
+import { createImageRoutes } from './imageRoutes'
+import { createImageStore } from './images'
 import { createOperations } from './operations'
 import { createQueueStore, isTerminal } from './queue'
 import { createRestHandler } from './rest'
@@ -61,11 +65,15 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const stepDelayMs = options.stepDelayMs ?? 40
   const startDelayMs = options.startDelayMs ?? 15
   const identities = createIdentities(options.authToken, options.users)
+  const cors = checkCorsOption(options.cors)
+  const origins = createOriginPolicy(cors)
+  const socketPath = `${basePath}/ws/socket.io`
 
   const timers = createTimers()
   const signals = new EventEmitter()
   signals.setMaxListeners(0)
   const store = createQueueStore()
+  const images = createImageStore(options.maxImages)
   const state = {
     delivery: parseDeliveryPatch(options.delivery ?? {}, { ...defaultDelivery }),
     features: parseFeaturesPatch(options.features ?? {}, { ...defaultFeatures }),
@@ -86,9 +94,23 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     socket.once('close', () => connections.delete(socket))
   })
   const io = new Server(httpServer, {
-    path: `${basePath}/ws/socket.io`,
-    cors: { origin: true },
+    path: socketPath,
+    // No CORS headers unless opted in; the handshake (polling or websocket, which CORS does not cover)
+    // is refused for a foreign Host or Origin, so no other page can read the events or subscribe.
+    ...(cors === false ? {} : { cors: { origin: cors === true ? true : [...cors] } }),
+    allowRequest: (req, callback) => {
+      const refusal = origins.refusal(req, true)
+      callback(refusal, refusal === null)
+    },
     serveClient: false,
+  })
+  // engine.io takes the upgrades on its path; any other one (or one with a malformed target) is answered
+  // here at once instead of being left open until engine.io's own timeout drops it.
+  httpServer.on('upgrade', (req: IncomingMessage, socket: Duplex) => {
+    socket.on('error', () => socket.destroy())
+    if (!parseRequestTarget(req.url)) return answerSocket(socket, 400, 'malformed request target')
+    // The same test as engine.io's own, on the raw target, so exactly one of the two answers.
+    if (!req.url?.startsWith(`${socketPath}/`)) answerSocket(socket, 404, 'Not Found')
   })
   // A socket is the user of its `auth: { token }` (users.ts); a refused token is a connect_error.
   io.use((socket, next) => {
@@ -106,6 +128,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     timers,
     signals,
     delivery: () => state.delivery,
+    images,
     stepDelayMs,
     cancelPersistDelayMs: options.cancelPersistDelayMs ?? 100,
   })
@@ -188,6 +211,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       state.generation += 1
       worker.reset()
       store.reset()
+      images.reset()
       hub.reset()
       const stopped = new Promise<void>((resolve) => httpServer.close(() => resolve()))
       for (const socket of connections) socket.destroy()
@@ -220,7 +244,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     beforeEnqueueResponse,
     afterEnqueueResponse,
     serveStatic,
+    serveImages: createImageRoutes({ basePath, images, identities }),
     identities,
+    origins,
   })
 
   await listen(options.port ?? 0)

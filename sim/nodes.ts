@@ -1,6 +1,8 @@
 // What each simulated node type does. The worker owns timing, events and cancellation; a node only
 // checks its inputs, spends steps through the context, and returns its output.
-import { uuid } from './random'
+import { fitWithin, MAX_IMAGE_SIDE } from './picture'
+import type { PictureSpec } from './picture'
+import { hashString, uuid } from './random'
 import type { Graph, JsonObject } from './types'
 import type { PreparedCopy } from './graph'
 
@@ -8,10 +10,12 @@ import type { PreparedCopy } from './graph'
 export const WORKFLOW_CALL = 'workflow_call'
 
 export interface NodeContext {
-  /** One unit of visible work: waits a step, then sends an invocation_progress. */
-  step(index: number, total: number, message: string, width: number, height: number): Promise<void>
+  /** One unit of visible work: waits a step, then sends an invocation_progress previewing `picture`. */
+  step(index: number, total: number, message: string, picture: PictureSpec): Promise<void>
   /** One unit of work without a progress event (a decode, a save). */
   work(): Promise<void>
+  /** Stores the image file of `picture` (see images.ts) and returns its image_name. */
+  saveImage(picture: PictureSpec): string
   /**
    * Runs `graph` as a child queue item while this item waits; resolves once this item runs again,
    * with the child's row. Throws a NodeError when the child did not complete.
@@ -49,6 +53,24 @@ interface NodeDefinition {
 const isInteger = (value: unknown): value is number => Number.isSafeInteger(value)
 const sizeOf = (node: JsonObject, field: 'width' | 'height') => (isInteger(node[field]) ? node[field] : 512)
 const stepsOf = (node: JsonObject) => (isInteger(node.steps) && node.steps > 0 ? node.steps : 10)
+const seedOf = (node: JsonObject) => (isInteger(node.seed) ? node.seed : 0)
+
+/**
+ * What a decode draws: the seed its latents carry (so it is the picture the denoise previewed), else its
+ * own `seed`, else one made from the source node id and iteration indices (stable for a graph whose node
+ * ids are). Never the session id: the same graph on another simulator gives the same bytes.
+ */
+function pictureOf(copy: PreparedCopy): PictureSpec {
+  const node = copy.node
+  const latents = node.latents as { seed?: unknown } | null | undefined
+  const seed = isInteger(latents?.seed)
+    ? latents.seed
+    : isInteger(node.seed)
+      ? node.seed
+      : hashString([copy.sourceId, ...copy.path.map(([, index]) => index)].join('/'))
+  // Files stay small: a larger request is scaled down, and the output announces the size stored.
+  return { seed, ...fitWithin(sizeOf(node, 'width'), sizeOf(node, 'height'), MAX_IMAGE_SIDE) }
+}
 
 const denoise: NodeDefinition = {
   checkInputs: (node) =>
@@ -60,8 +82,9 @@ const denoise: NodeDefinition = {
     const total = stepsOf(node)
     const width = sizeOf(node, 'width')
     const height = sizeOf(node, 'height')
-    for (let i = 0; i < total; i++) await ctx.step(i, total, 'Denoising', width, height)
-    const seed = isInteger(node.seed) ? node.seed : 0
+    const seed = seedOf(node)
+    // The previews sharpen towards the picture a decode of these latents draws (same seed).
+    for (let i = 0; i < total; i++) await ctx.step(i, total, 'Denoising', { seed, width, height })
     return {
       output_meta: null,
       latents: { latents_name: `latents_${uuid()}`, seed },
@@ -75,11 +98,12 @@ const denoise: NodeDefinition = {
 const image: NodeDefinition = {
   async run(copy, ctx) {
     await ctx.work()
+    const picture = pictureOf(copy)
     return {
       output_meta: null,
-      image: { image_name: `${uuid()}.png` },
-      width: sizeOf(copy.node, 'width'),
-      height: sizeOf(copy.node, 'height'),
+      image: { image_name: ctx.saveImage(picture) },
+      width: picture.width,
+      height: picture.height,
       type: 'image_output',
     }
   },

@@ -1,5 +1,7 @@
 // Builders of the wire payloads. Socket payloads keep every field (null where empty), in the
 // fixtures' key order; REST bodies go through withoutNulls.
+import { encodePng, pngDataUrl } from './png'
+import type { Raster } from './png'
 import type { GraphNode, JsonObject, QueueRow } from './types'
 import { REDACTED } from './users'
 
@@ -157,15 +159,7 @@ export function redactedBatchEnqueuedPayload(full: ReturnType<typeof batchEnqueu
   return { ...full, batch_id: REDACTED, origin: null, user_id: REDACTED }
 }
 
-/** A tiny SVG preview whose colour and bar change with every step, so clients can tell frames apart. */
-export function progressImage(step: number, total: number, width: number, height: number) {
-  const w = Math.max(8, Math.round(width / 8))
-  const h = Math.max(8, Math.round(height / 8))
-  const hue = Math.round((step * 47) % 360)
-  const bar = Math.round((w * step) / Math.max(1, total))
-  const svg =
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}">` +
-    `<rect width="${w}" height="${h}" fill="hsl(${hue},60%,45%)"/>` +
-    `<rect y="${h - 4}" width="${bar}" height="4" fill="#fff"/></svg>`
-  return { width: w, height: h, dataURL: `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}` }
+/** invocation_progress `image`: a small PNG data URL (a few KB), as the server's latent previews. */
+export function progressImage(frame: Raster) {
+  return { width: frame.width, height: frame.height, dataURL: pngDataUrl(encodePng(frame)) }
 }

@@ -30,3 +30,10 @@ export function pickIndex(random: Random, length: number): number {
 export function uuid(): string {
   return randomUUID()
 }
+
+/** FNV-1a of a string: a stable 32-bit number for names (the same name, the same seed). */
+export function hashString(text: string): number {
+  let hash = 0x811c9dc5
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193)
+  return hash >>> 0
+}

@@ -1,8 +1,10 @@
 // HTTP routes: the InvokeAI queue endpoints under {base}/api/v1 and the simulator's control API under
 // {base}/sim. JSON in and out; errors are {detail: string} with the matching status. The caller is the
-// user of its `Authorization: Bearer <token>` (see users.ts).
+// user of its `Authorization: Bearer <token>` (see users.ts). Same-origin by default (see http.ts): a
+// malformed request target is a 400, a foreign Host or (for POST/PUT) Origin a 403, a non-JSON body a 415.
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { SimulatorError, unprocessable } from './errors'
+import { isStateChanging, jsonBodyRefusal, parseRequestTarget, type OriginPolicy } from './http'
 import type { Operations } from './operations'
 import type {
   DeliveryOptions,
@@ -41,7 +43,11 @@ export interface RestDeps {
   /** Called once the enqueue response was sent. */
   afterEnqueueResponse(result: EnqueueBatchResult): void
   serveStatic?: (req: IncomingMessage, res: ServerResponse, pathname: string) => Promise<boolean>
+  /** The image endpoints (imageRoutes.ts): true when the path was one of them and was answered. */
+  serveImages?: (req: IncomingMessage, res: ServerResponse, pathname: string) => boolean
   identities: Identities
+  /** Who may call from another origin (same-origin only unless the simulator's `cors` opts in). */
+  origins: OriginPolicy
 }
 
 interface Call {
@@ -104,7 +110,13 @@ export function createRestHandler(deps: RestDeps) {
     if (!Number.isSafeInteger(id)) throw unprocessable('item id must be an integer')
     return id
   }
-  const queueOf = (call: Call) => decodeURIComponent(call.match[1] ?? 'default')
+  const queueOf = (call: Call) => {
+    try {
+      return decodeURIComponent(call.match[1] ?? 'default')
+    } catch {
+      throw new SimulatorError(400, 'malformed request target')
+    }
+  }
 
   const routes: Route[] = [
     {
@@ -211,15 +223,24 @@ export function createRestHandler(deps: RestDeps) {
   const offered = (route: Route) => !route.feature || deps.getFeatures()[route.feature]
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    const url = new URL(req.url ?? '/', 'http://localhost')
+    const url = parseRequestTarget(req.url)
+    if (!url) return sendJson(res, 400, { detail: 'malformed request target' })
     const pathname = url.pathname
     const method = req.method ?? 'GET'
-    // The page may be served by a dev server on another port: allow cross-origin calls (loopback only).
-    res.setHeader('access-control-allow-origin', '*')
+    // A foreign Host is refused on every method; a foreign Origin on state-changing ones (and preflights).
+    const refusal = deps.origins.refusal(req, isStateChanging(method) || method === 'OPTIONS')
+    if (refusal) return sendJson(res, 403, { detail: refusal })
+    const cors = deps.origins.corsHeaders(req)
+    for (const [name, value] of Object.entries(cors)) res.setHeader(name, value)
     if (method === 'OPTIONS') {
       res.writeHead(204, {
-        'access-control-allow-methods': 'GET, POST, PUT, OPTIONS',
-        'access-control-allow-headers': 'content-type, authorization',
+        allow: 'GET, POST, PUT, OPTIONS',
+        ...(cors['access-control-allow-origin']
+          ? {
+              'access-control-allow-methods': 'GET, POST, PUT, OPTIONS',
+              'access-control-allow-headers': 'content-type, authorization',
+            }
+          : {}),
       })
       return res.end()
     }
@@ -227,9 +248,13 @@ export function createRestHandler(deps: RestDeps) {
     const route = matching.find((r) => r.method === method)
     if (!route) {
       if (matching.length > 0) return sendJson(res, 405, { detail: 'Method Not Allowed' })
+      if (deps.serveImages?.(req, res, pathname)) return
       if (deps.serveStatic && (await deps.serveStatic(req, res, pathname))) return
       return sendJson(res, 404, { detail: 'Not Found' })
     }
+    // JSON bodies only: a form or text/plain POST, which any page may send without a preflight, is refused.
+    const unsupported = isStateChanging(method) ? jsonBodyRefusal(req) : null
+    if (unsupported) return sendJson(res, 415, { detail: unsupported })
     const viewer = deps.identities.resolve(bearerToken(req.headers.authorization))
     if (!viewer) return sendJson(res, 401, { detail: 'Not authenticated' })
     const match = pathname.match(route.pattern) as RegExpMatchArray

@@ -22,10 +22,12 @@ const inside = (root: string, file: string) => file === root || file.startsWith(
 
 /** Returns a handler answering true when it served (or refused) the request, false when no file matched. */
 export function createStaticHandler(staticDir: string) {
-  const rootPromise = fs.realpath(path.resolve(staticDir))
+  // A folder that is not there (a page not built yet) serves nothing, instead of an unhandled rejection.
+  const rootPromise = fs.realpath(path.resolve(staticDir)).catch(() => null)
 
   const resolveFile = async (pathname: string): Promise<string | null> => {
     const root = await rootPromise
+    if (root === null) return null
     const candidate = path.resolve(root, '.' + pathname)
     if (!inside(root, candidate)) return null
     const real = await fs.realpath(candidate).catch(() => null)
@@ -54,6 +56,8 @@ export function createStaticHandler(staticDir: string) {
       'content-type': contentTypes[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
       'content-length': body.length,
       'cache-control': 'no-cache',
+      // The page's URL may carry a token (`?token=`): no request it makes names it in a Referer.
+      'referrer-policy': 'no-referrer',
     })
     res.end(req.method === 'HEAD' ? undefined : body)
     return true

@@ -125,6 +125,14 @@ export interface SimulatorOptions {
   users?: Record<string, string>
   /** What the server offers beyond the 6.14 basics; default: none of it (see ServerFeatures). */
   features?: Partial<ServerFeatures>
+  /**
+   * Cross-origin callers. Default false: same-origin only (no CORS headers; a POST/PUT, preflight or
+   * socket.io handshake whose Origin is not the simulator's own is a 403). `true`: any origin, with CORS
+   * `*`. A list: those origins only, e.g. `['http://localhost:5173']` for a dev server.
+   */
+  cors?: boolean | readonly string[]
+  /** How many image files are kept (the most recent ones; older names answer 404). Default 100. */
+  maxImages?: number
 }
 
 export interface ServerFeatures {

@@ -9,7 +9,10 @@ import { prepareSource, topologicalOrder } from './graph'
 import type { PreparedCopy } from './graph'
 import { NodeError, nodeDefinitions } from './nodes'
 import type { NodeContext } from './nodes'
+import type { ImageStore } from './images'
 import { progressImage } from './payloads'
+import { previewFrames } from './picture'
+import type { PictureSpec } from './picture'
 import { isTerminal } from './queue'
 import type { QueueStore } from './queue'
 import { uuid } from './random'
@@ -46,6 +49,8 @@ export interface WorkerDeps {
   timers: Timers
   signals: EventEmitter
   delivery: () => DeliveryOptions
+  /** Where image nodes' files go (kept across clears, emptied by a restart). */
+  images: ImageStore
   stepDelayMs: number
   cancelPersistDelayMs: number
 }
@@ -96,13 +101,28 @@ export function createWorker(deps: WorkerDeps) {
   }
 
   const contextFor = (run: Run, live: SessionState, copy: PreparedCopy): NodeContext => {
-    const local = { finishing: false }
-    const unit = async () => {
+    // `previews`: the frames of the picture this node previews, drawn once for all its steps.
+    const local = {
+      finishing: false,
+      previews: null as { picture: PictureSpec; frame: ReturnType<typeof previewFrames> } | null,
+    }
+    const previewOf = (picture: PictureSpec, step: number, total: number) => {
+      const known = local.previews
+      const same =
+        known?.picture.seed === picture.seed &&
+        known.picture.width === picture.width &&
+        known.picture.height === picture.height
+      const previews = same ? known : { picture, frame: previewFrames(picture) }
+      local.previews = previews
+      return progressImage(previews.frame(step, total))
+    }
+    /** One unit of work: `stepDelayMs` in all, of which `spentMs` were already spent (drawing a preview). */
+    const unit = async (spentMs = 0) => {
       stopIfCanceled(run)
       const race = deps.delivery().cancelRace
       const signals = race ? [run.kill.signal] : [run.kill.signal, run.cancel.signal]
       try {
-        await timers.sleep(deps.stepDelayMs, ...signals)
+        await timers.sleep(Math.max(0, deps.stepDelayMs - spentMs), ...signals)
       } catch {
         throw new Interrupted()
       }
@@ -116,10 +136,13 @@ export function createWorker(deps: WorkerDeps) {
       else throw new Interrupted()
     }
     return {
-      async step(index, total, message, width, height) {
+      async step(index, total, message, picture) {
         if (local.finishing) return
-        await unit()
-        const image = progressImage(index + 1, total, width, height)
+        stopIfCanceled(run)
+        // The preview is drawn within the step's time, so the PNG work does not slow the run down.
+        const started = performance.now()
+        const image = previewOf(picture, index + 1, total)
+        await unit(performance.now() - started)
         emit.invocation(run.row, 'invocation_progress', copy, {
           message,
           percentage: (index + 1) / total,
@@ -132,6 +155,15 @@ export function createWorker(deps: WorkerDeps) {
         if (local.finishing) return
         await unit()
         afterUnit(true)
+      },
+      saveImage(picture) {
+        if (!alive(run.row)) throw new Interrupted()
+        return deps.images.add({
+          picture,
+          sessionId: run.row.session_id,
+          nodeId: copy.id,
+          isIntermediate: copy.node.is_intermediate === true,
+        })
       },
       callWorkflow: (graph) => callWorkflow(run, live, graph),
     }

@@ -77,7 +77,7 @@ describe('payload shapes', () => {
     const progress = first('invocation_progress')
     expect(keys(progress)).toEqual(keys(fixture('invocation_progress')))
     expect(keys(progress.image)).toEqual(keys(fixture('invocation_progress').image))
-    expect(progress.image?.dataURL).toMatch(/^data:image\/svg\+xml;base64,/)
+    expect(progress.image?.dataURL).toMatch(/^data:image\/png;base64,/)
     expect(keys(first('invocation_complete'))).toEqual(keys(fixture('invocation_complete')))
     const image = first('invocation_complete', (e) => e.payload.invocation?.type === 'l2i')
     expect(keys(image.result)).toEqual(keys(fixture('invocation_complete.image_output').result))

@@ -2,6 +2,7 @@ import { useState } from 'react'
 import { useActiveItemId } from '../../src/react'
 import { ConnectionStatus } from './components/ConnectionStatus'
 import { DecisionsPanel } from './components/DecisionsPanel'
+import { GalleryPanel } from './components/GalleryPanel'
 import { QueuePanel } from './components/QueuePanel'
 import { RunPanel } from './components/RunPanel'
 import { ServerQueueStatus } from './components/ServerQueueStatus'
@@ -49,7 +50,10 @@ export function App() {
           {server.kind === 'simulator' ? <SimulatorControls scenarios={server.scenarios} /> : null}
         </div>
         <RunPanel itemId={shownId} />
-        <DecisionsPanel />
+        <div className="column">
+          <GalleryPanel />
+          <DecisionsPanel />
+        </div>
       </main>
     </div>
   )

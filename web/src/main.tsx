@@ -5,7 +5,7 @@ import { App } from './App'
 import { useServerKind } from './hooks/useServerKind'
 import { SessionContext } from './session/context'
 import { createLiveSession, type LiveSession } from './session/createLiveSession'
-import { readServerTarget } from './session/target'
+import { readServerTarget, urlWithoutToken } from './session/target'
 import './styles.css'
 
 function Page({ session }: { session: LiveSession }) {
@@ -31,6 +31,9 @@ function main() {
   if (!container) throw new Error('index.html has no #root')
   const root = createRoot(container)
   const target = readServerTarget(window.location)
+  // The token is read: it leaves the URL (address bar, this history entry, what a Referer could carry).
+  const withoutToken = urlWithoutToken(window.location.href)
+  if (withoutToken !== null) window.history.replaceState(window.history.state, '', withoutToken)
   if (!target.ok) {
     root.render(
       <p className="error" role="alert" data-testid="error">

@@ -133,6 +133,8 @@ export function createServerApi(target: ServerTarget, queueId = 'default') {
     },
     imageUrl: (imageName: string) =>
       `${target.baseUrl}/api/v1/images/i/${encodeURIComponent(imageName)}/full`,
+    thumbnailUrl: (imageName: string) =>
+      `${target.baseUrl}/api/v1/images/i/${encodeURIComponent(imageName)}/thumbnail`,
   }
 }
 

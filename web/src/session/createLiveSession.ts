@@ -1,5 +1,10 @@
 import { io } from 'socket.io-client'
-import { createExecutionStore, eventRejected, type EventRejectedPayload } from '../../../src'
+import {
+  createExecutionStore,
+  eventRejected,
+  invocationOutputReceived,
+  type EventRejectedPayload,
+} from '../../../src'
 import { createServerApi } from './api'
 import { createObservable } from './observable'
 import type { ServerTarget } from './target'
@@ -11,6 +16,24 @@ export interface RejectedPayload extends EventRejectedPayload {
   /** Arrival order, as a stable React key. */
   seq: number
   receivedAt: string
+}
+
+/** How many images the gallery keeps (newest first). */
+const MAX_GALLERY_IMAGES = 200
+
+export interface GalleryImage {
+  /** `${itemId}/${preparedId}`: one per output, as the engine delivers each once. */
+  key: string
+  itemId: number
+  imageName: string
+  via: string
+}
+
+function imageNameOf(output: unknown): string | null {
+  const image = typeof output === 'object' && output !== null ? (output as { image?: unknown }).image : null
+  const name =
+    typeof image === 'object' && image !== null ? (image as { image_name?: unknown }).image_name : null
+  return typeof name === 'string' && name !== '' ? name : null
 }
 
 /** What socket.io says about the link beyond connected / not (the engine keeps only the boolean). */
@@ -39,6 +62,23 @@ export function createLiveSession(target: ServerTarget) {
   const socket = target.socketOrigin ? io(target.socketOrigin, socketOptions) : io(socketOptions)
   const rejections = createObservable<RejectedPayload[]>([])
   const link = createObservable<LinkDetail>({ lastError: null, lastDisconnectReason: null, connects: 0 })
+  const gallery = createObservable<GalleryImage[]>([])
+
+  // The gallery hangs on the exactly-once output action, never on the raw invocation_complete.
+  store.startListening({
+    actionCreator: invocationOutputReceived,
+    effect: ({ payload }) => {
+      const imageName = imageNameOf(payload.output)
+      if (imageName === null) return
+      const image = {
+        key: `${payload.itemId}/${payload.preparedId}`,
+        itemId: payload.itemId,
+        imageName,
+        via: payload.via,
+      }
+      gallery.update((list) => [image, ...list.slice(0, MAX_GALLERY_IMAGES - 1)])
+    },
+  })
 
   // eventRejected changes no state: the page keeps what was rejected with a listener of its own.
   store.startListening({
@@ -61,6 +101,7 @@ export function createLiveSession(target: ServerTarget) {
     store,
     rejections,
     link,
+    gallery,
     close() {
       unbind()
       socket.close()

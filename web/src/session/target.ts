@@ -13,13 +13,16 @@ export interface ServerTarget {
 
 export type TargetResult = { ok: true; target: ServerTarget } | { ok: false; error: string }
 
+const fragmentParams = (hash: string) => new URLSearchParams(hash.replace(/^#/, ''))
+
 /**
- * Reads `?server=http://host:9090[/basePath]&token=...`; without `server` the page talks to the server it
+ * Reads `?server=http://host:9090[/basePath]` and the token, from `#token=...` (what `npm start` prints: a
+ * fragment is never sent to a server) or `?token=...`; without `server` the page talks to the server it
  * was served from. Only http(s) URLs are accepted.
  */
-export function readServerTarget(location: Pick<Location, 'search' | 'origin'>): TargetResult {
+export function readServerTarget(location: Pick<Location, 'search' | 'hash' | 'origin'>): TargetResult {
   const params = new URLSearchParams(location.search)
-  const token = params.get('token') || null
+  const token = fragmentParams(location.hash).get('token') || params.get('token') || null
   const server = params.get('server')
   if (!server) {
     return {
@@ -49,4 +52,21 @@ export function readServerTarget(location: Pick<Location, 'search' | 'origin'>):
       label: `${url.origin}${basePath}`,
     },
   }
+}
+
+/**
+ * The page's URL without its token (`?token=` and `#token=`), or null when it has none: the page puts it
+ * in place (history.replaceState) once read, so the token is not left in the address bar, the history
+ * entry, a bookmark or a Referer.
+ */
+export function urlWithoutToken(href: string): string | null {
+  const url = new URL(href)
+  const fragment = fragmentParams(url.hash)
+  if (!url.searchParams.has('token') && !fragment.has('token')) return null
+  url.searchParams.delete('token')
+  if (fragment.has('token')) {
+    fragment.delete('token')
+    url.hash = fragment.toString()
+  }
+  return url.href
 }
