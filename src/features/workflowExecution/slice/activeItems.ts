@@ -39,8 +39,7 @@ export function nextActiveItems(
   rule: CurrentRunRuleId | null
   becomes: boolean
 } {
-  const { currentUserId } = state.config
-  const active = withoutReplacedRun(state.activeItemIdByOrigin, before, item, currentUserId)
+  const active = withoutReplacedRun(state, before, item)
   const evidence = evidenceOf(event, decision)
   if (item.origin === null || evidence === null) return { active, rule: null, becomes: false }
   const currentId = getOwn(active, item.origin)
@@ -65,17 +64,34 @@ export function nextActiveItems(
  * current run if the new run is of another origin or another user.
  */
 function withoutReplacedRun(
-  active: IdRecord<number>,
+  state: WorkflowExecutionState,
   before: QueueItemExecution | undefined,
   item: QueueItemExecution,
-  currentUserId: string | null,
 ): IdRecord<number> {
+  const active = state.activeItemIdByOrigin
+  const { currentUserId } = state.config
   if (before === undefined || before.origin === null || getOwn(active, before.origin) !== item.itemId)
     return active
   if (item.origin === before.origin && !isForeignItem(item, currentUserId)) return active
   const kept = draftRecord<number>()
-  for (const origin of Object.keys(active)) if (origin !== before.origin) kept[origin] = active[origin] as number
+  for (const origin of Object.keys(active))
+    if (origin !== before.origin) kept[origin] = active[origin] as number
+  // The origin's run that started latest among those still tracked takes over.
+  const next = latestRunOf(state, before.origin, item.itemId)
+  if (next !== undefined) kept[before.origin] = next
   return finishRecord(kept)
+}
+
+/** The tracked item of `origin` (this user's, or without a user) that started last, by `started_at`. */
+function latestRunOf(state: WorkflowExecutionState, origin: string, except: number): number | undefined {
+  let best: { id: number; at: number } | undefined
+  for (const other of itemsOf(state.items)) {
+    if (other.itemId === except || other.origin !== origin) continue
+    if (isForeignItem(other, state.config.currentUserId)) continue
+    const at = startedAtMs(other)
+    if (at !== null && (best === undefined || at > best.at)) best = { id: other.itemId, at }
+  }
+  return best?.id
 }
 
 /**
