@@ -1,213 +1,193 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import {
-  createExecutionStore,
-  invocationOutputReceived,
-  type InvocationOutputReceivedPayload,
-  type QueueItemExecution,
-} from '../src'
-import { createMockSocket } from '../src/testing'
 import { PROPERTY_SEED } from './helpers/propertySeed'
-import { stripNulls } from './helpers/wire'
-import {
-  deliverySpecArbitrary,
-  scheduleDelivery,
-  type DeliverySpec,
-  type FetchBehaviour,
-} from './property/delivery'
-import {
-  expectedNodeTable,
-  truthOf,
-  workflowCaseArbitrary,
-  type ItemTruth,
-  type WorkflowCase,
-} from './property/workflowRuns'
-import { nodesOf } from '../src/features/workflowExecution/model/read'
-import { itemOf } from '../src/features/workflowExecution'
+import { viewerOf } from './property/audience'
+import { clientSpecArbitrary, connectFrom, describeClient, type ClientSpec } from './property/client'
+import { deliverySpecArbitrary, type DeliverySpec } from './property/delivery'
+import { checkConvergence } from './property/expectations'
+import { describeDecisions } from './property/decisionLog'
+import { deliverCase } from './property/harness'
+import { scheduleCase } from './property/server'
+import { workflowCaseArbitrary, type RunSpec, type WorkflowCase } from './property/workflowRuns'
 
 const RUNS = Number(process.env.CONVERGENCE_RUNS ?? 1000)
 const PATH = process.env.CONVERGENCE_PATH
-
-const tick = () => new Promise<void>((resolve) => setImmediate(resolve))
-
-interface PendingAnswer {
-  due: number
-  itemId: number
-  answer: () => unknown
-  resolve: (value: unknown) => void
-}
-
-/** Delivers one generated case through a real store and listeners; returns what the property checks. */
-async function deliver(workflow: WorkflowCase, spec: DeliverySpec) {
-  const items: ItemTruth[] = workflow.runs.map((run, index) =>
-    truthOf(run, index + 1, workflow.nodes, workflow.progressSteps),
-  )
-  const truthById = new Map(items.map((item) => [item.itemId, item]))
-  const { delivered, emittedAt, end } = scheduleDelivery(items, spec)
-  const clock = { now: 0, healthy: false, fetchIndex: 0 }
-  const pending: PendingAnswer[] = []
-
-  // The server's answer at a time: the row as it stood then (the session is saved when the item stops).
-  const rowAt = (itemId: number, time: number) => {
-    const truth = truthById.get(itemId)
-    const emitted = emittedAt.get(itemId)
-    if (!truth || !emitted) return null
-    if (time >= emitted.terminal) return truth.final
-    return time >= emitted.start ? truth.running : { ...truth.running, status: 'pending', status_sequence: 0 }
-  }
-
-  const store = createExecutionStore({
-    devTools: false,
-    devChecks: false,
-    canceledReconcileDelayMs: 0,
-    backoffMs: 0,
-    retries: 2,
-    fetchQueueItem: ({ itemId }) => {
-      const behaviour: FetchBehaviour = clock.healthy ? 'ok' : (spec.fetches[clock.fetchIndex++] ?? 'ok')
-      const requestedAt = clock.now
-      trace.push(
-        `t${requestedAt} GET item ${itemId}: ${typeof behaviour === 'string' ? behaviour : `slow ${behaviour.slow}`}`,
-      )
-      if (behaviour === 'fail') return Promise.reject(new Error('HTTP 500'))
-      if (behaviour === 'ok') return Promise.resolve(rowAt(itemId, requestedAt))
-      // A slow answer carries the row as it was when asked.
-      return new Promise((resolve) =>
-        pending.push({
-          due: requestedAt + behaviour.slow,
-          itemId,
-          answer: () => rowAt(itemId, requestedAt),
-          resolve,
-        }),
-      )
-    },
-  })
-  const outputs: InvocationOutputReceivedPayload[] = []
-  const trace: string[] = []
-  store.startListening({
-    actionCreator: invocationOutputReceived,
-    effect: (action) => void outputs.push(action.payload),
-  })
-  const socket = createMockSocket()
-  const unbind = store.bindSocket(socket)
-  socket.connect()
-
-  const answerDue = (all: boolean) => {
-    for (const answer of [...pending]) {
-      if (!all && answer.due > clock.now) continue
-      pending.splice(pending.indexOf(answer), 1)
-      answer.resolve(answer.answer())
-    }
-  }
-
-  let next = 0
-  for (clock.now = 0; clock.now <= end; clock.now += 1) {
-    for (const window of spec.disconnects) {
-      if (clock.now === window.at) {
-        socket.disconnect()
-        trace.push(`t${clock.now} disconnect`)
-      }
-      if (clock.now === window.at + window.length) {
-        socket.connect()
-        trace.push(`t${clock.now} reconnect`)
-      }
-    }
-    const before = next
-    while (next < delivered.length && (delivered[next]?.at ?? Infinity) <= clock.now) {
-      const [name, payload] = (delivered[next] as { event: [string, Record<string, unknown>] }).event
-      socket.serverPush(name, payload)
-      const what = payload.status ?? (payload.invocation as { id?: string } | undefined)?.id ?? ''
-      trace.push(
-        `t${clock.now} ${socket.connected ? '' : '(lost) '}${name} item ${String(payload.item_id)} ${String(what)}`,
-      )
-      next += 1
-    }
-    const answers = pending.length
-    answerDue(false)
-    // Let the thunks run between steps; a step where nothing happened needs no turn.
-    if (next > before || pending.length < answers || store.execution.inFlightCount() > 0) await tick()
-  }
-
-  // The run is over on the server. The connection comes back (if it was down) and the server is healthy.
-  clock.healthy = true
-  answerDue(true)
-  trace.push(`t${clock.now} final reconnect, server healthy`)
-  socket.reconnect()
-  for (let spins = 0; store.execution.inFlightCount() > 0 || spins < 3; spins += 1) {
-    answerDue(true)
-    await new Promise((resolve) => setTimeout(resolve, store.execution.inFlightCount() > 0 ? 1 : 0))
-    if (spins > 5_000) throw new Error('reconciliation never finished')
-  }
-  unbind()
-  store.close()
-  return { items, outputs, trace, state: store.getState().workflowExecution }
-}
 
 function describeTrace(trace: string[]): string {
   return trace.map((line, index) => `  ${String(index).padStart(3)} ${line}`).join('\n')
 }
 
-function checkConvergence(result: Awaited<ReturnType<typeof deliver>>) {
-  const { items, outputs, state } = result
-  const tracked = items.filter((item) => itemOf(state.items, item.itemId) !== undefined)
-  for (const truth of tracked) {
-    const item = itemOf(state.items, truth.itemId) as QueueItemExecution
-    expect(item.status, `item ${truth.itemId} status`).toBe(truth.final.status)
-    expect(item.settled, `item ${truth.itemId} settled`).toBe(true)
-    const table = Object.fromEntries(
-      Object.values(nodesOf(item)).map((node) => [
-        node.nodeId,
-        { status: node.status, outputs: stripNulls(node.outputs) },
-      ]),
-    )
-    expect(table, `item ${truth.itemId} node table`).toEqual(expectedNodeTable(truth.final))
-    expect(Object.values(nodesOf(item)).filter((node) => node.status === 'IN_PROGRESS')).toEqual([])
-  }
-  // Every persisted output of a tracked item reached the host exactly once; nothing else did.
-  const delivered = outputs.map((output) => `${output.itemId}/${output.preparedId}`).sort()
-  const expected = tracked
-    .flatMap((truth) => truth.completed.map((copy) => `${truth.itemId}/${copy.preparedId}`))
-    .sort()
-  expect(delivered).toEqual(expected)
-  // The current run of each origin is the tracked item the server started last.
-  for (const origin of ['workflows', 'canvas']) {
-    const last = tracked.filter((truth) => truth.origin === origin).at(-1)
-    expect(state.activeItemIdByOrigin[origin], `active ${origin}`).toBe(last?.itemId)
-  }
-}
-
 describe('convergence: whatever the socket does, the state ends as the server persisted it', () => {
-  it(`holds for ${RUNS} generated runs delivered reordered, duplicated, dropped and disconnected`, async () => {
+  it(`holds for ${RUNS} generated runs of several users across restarts, delivered reordered, duplicated, dropped and disconnected, to clients that connect late`, async () => {
     await fc.assert(
-      fc.asyncProperty(workflowCaseArbitrary, deliverySpecArbitrary, async (workflow, spec) => {
-        const result = await deliver(workflow, spec)
-        try {
-          checkConvergence(result)
-        } catch (error) {
-          // The shrunk case's error carries the trace the client saw, step by step.
-          throw new Error(`${(error as Error).message}\nclient trace:\n${describeTrace(result.trace)}`)
-        }
-      }),
+      fc.asyncProperty(
+        workflowCaseArbitrary,
+        deliverySpecArbitrary,
+        clientSpecArbitrary,
+        async (workflow, spec, client) => {
+          const result = await deliverCase(workflow, spec, client)
+          try {
+            checkConvergence(result)
+          } catch (error) {
+            // The shrunk case's error carries the trace the client saw, step by step, and every decision.
+            throw new Error(
+              `${(error as Error).message}\nclient: ${describeClient(client, workflow.users)}\n` +
+                `client trace:\n${describeTrace(result.trace)}\ndecisions:\n${describeDecisions(result.decisions)}`,
+            )
+          }
+        },
+      ),
       { numRuns: RUNS, seed: PROPERTY_SEED, ...(PATH === undefined ? {} : { path: PATH }) },
     )
   }, 3_600_000)
 
-  it('the generator is not vacuous: runs end every way, and noise drops, duplicates and reorders events', () => {
-    const samples = fc.sample(fc.tuple(workflowCaseArbitrary, deliverySpecArbitrary), {
+  it('the generator is not vacuous: runs end every way, noise drops, duplicates and reorders events, and users, restarts and late clients occur', () => {
+    const samples = fc.sample(fc.tuple(workflowCaseArbitrary, deliverySpecArbitrary, clientSpecArbitrary), {
       numRuns: 300,
       seed: 42,
     })
     const outcomes = new Set(samples.flatMap(([workflow]) => workflow.runs.map((run) => run.outcome.kind)))
     expect([...outcomes].sort()).toEqual(['canceled', 'completed', 'failed'])
-    const schedules = samples.map(([workflow, spec]) =>
-      scheduleDelivery(
-        workflow.runs.map((run, index) => truthOf(run, index + 1, workflow.nodes, workflow.progressSteps)),
-        spec,
-      ),
+    const timelines = samples.map(([workflow, spec, client]) =>
+      scheduleCase(workflow, spec, viewerOf(workflow.users, client.admin)),
     )
-    const reordered = schedules.filter(({ delivered }) =>
-      delivered.some((event, i) => i > 0 && event.order < (delivered[i - 1]?.order ?? 0)),
+    // Within one epoch: a second epoch's events are counted from 0 again.
+    const reordered = timelines.filter(({ delivered }) =>
+      delivered.some((event, i) => {
+        const previous = delivered[i - 1]
+        return previous?.epoch === event.epoch && event.order < previous.order
+      }),
     )
     expect(reordered.length).toBeGreaterThan(50)
     expect(samples.some(([, spec]) => spec.disconnects.length > 0)).toBe(true)
+
+    const share = (predicate: (sample: (typeof samples)[number], index: number) => boolean) =>
+      samples.filter(predicate).length / samples.length
+    // Each new dimension is on in a good share of the cases and off in the rest: the cases from before stay.
+    const dimensions = {
+      users: share(([workflow]) => workflow.users),
+      restart: share(([workflow]) => workflow.restart !== null),
+      lateConnect: share(([, , client]) => client.connect.kind !== 'start'),
+      listing: share(([, , client]) => client.hydration !== 'unsupported'),
+    }
+    for (const [name, on] of Object.entries(dimensions)) {
+      expect(on, name).toBeGreaterThan(0.15)
+      expect(on, name).toBeLessThan(0.85)
+    }
+    const everythingOff = share(
+      ([workflow, , client]) =>
+        !workflow.users &&
+        workflow.restart === null &&
+        client.connect.kind === 'start' &&
+        client.hydration === 'unsupported',
+    )
+    expect(everythingOff).toBeGreaterThan(0.03)
+    // Users: a user gets other users' runs redacted, an admin gets them in full, runs without a user occur.
+    expect(
+      share((_, index) => timelines[index]?.delivered.some((event) => !event.full) ?? false),
+    ).toBeGreaterThan(0.05)
+    const othersRun = (run: RunSpec) => run.user !== 'admin' && run.user !== null
+    expect(
+      share(([workflow, , client]) => workflow.users && client.admin && workflow.runs.some(othersRun)),
+    ).toBeGreaterThan(0.05)
+    expect(
+      share(([workflow]) => workflow.users && workflow.runs.some((run) => run.user === null)),
+    ).toBeGreaterThan(0.05)
+    // Restarts: the old server's undelivered events die with it.
+    expect(share((_, index) => (timelines[index]?.lostAtRestart ?? 0) > 0)).toBeGreaterThan(0.05)
+    // Late clients: some connect in the middle of a run, some only after every run ended.
+    const midRun = share(([, , client], index) => {
+      const timeline = timelines[index]
+      if (!timeline || client.connect.kind !== 'during') return false
+      const at = connectFrom(client.connect, timeline.emittedUntil)
+      return timeline.epochs.some((epoch) =>
+        [...epoch.emittedAt.values()].some((emitted) => at > emitted.start && at < emitted.terminal),
+      )
+    })
+    expect(midRun).toBeGreaterThan(0.05)
+    expect(share(([, , client]) => client.connect.kind === 'after')).toBeGreaterThan(0.05)
+    expect(samples.some(([, , client]) => typeof client.hydration === 'object')).toBe(true)
+  })
+})
+
+/*
+ * Minimal cases the property found, replayed as scenarios: every delivered event arrives at once, in order,
+ * none dropped, unless a case says otherwise.
+ */
+const inOrder: DeliverySpec = {
+  noise: [0.5],
+  dropRate: 0,
+  duplicateRate: 0,
+  maxDelay: 0,
+  disconnects: [],
+  fetches: [],
+}
+/** Alice on a multi-user server (a single-user server's client otherwise), with no listing to ask. */
+const fromTheStart: ClientSpec = { admin: false, connect: { kind: 'start' }, hydration: 'unsupported' }
+const run = (origin: RunSpec['origin'], user: RunSpec['user'], outcome: RunSpec['outcome']): RunSpec => ({
+  origin,
+  user,
+  outcome,
+})
+const completed = { kind: 'completed' } as const
+const oneNode = { nodes: [1], progressSteps: 0 }
+
+describe('cases the property found', () => {
+  it('a run under a reused id of another origin takes the id from the old run, not the old origin’s current run', async () => {
+    const workflow: WorkflowCase = {
+      ...oneNode,
+      users: false,
+      runs: [run('canvas', null, completed)],
+      restart: { gap: 0, downtime: 1, runs: [run('workflows', null, completed)] },
+    }
+    const result = await deliverCase(workflow, inOrder, fromTheStart)
+    expect(result.state.activeItemIdByOrigin).toEqual({ workflows: 1 })
+    checkConvergence(result)
+  })
+
+  it("a user's run wiped by the restart is not settled from another user's sanitized row under its id", async () => {
+    // The canceled run's reconciliation is still out when the server restarts: the reconnect asks again.
+    const workflow: WorkflowCase = {
+      ...oneNode,
+      users: true,
+      runs: [run('workflows', 'alice', { kind: 'canceled', at: 0, race: 'none' })],
+      restart: { gap: 0, downtime: 1, runs: [run('workflows', 'bob', completed)] },
+    }
+    const result = await deliverCase(workflow, { ...inOrder, fetches: [{ slow: 20 }] }, fromTheStart)
+    checkConvergence(result)
+    expect(result.state.activeItemIdByOrigin).toEqual({ workflows: 1 })
+  })
+
+  it('the current run moves to a later run once its own start time is learned', async () => {
+    // Item 1 is heard of by one copy's start only (no start time), item 2 by its completed only: each item
+    // emits in_progress, started, complete, completed, and each event draws a delay, a drop, a duplicate.
+    const kept = new Set([1, 7])
+    const noise = Array.from({ length: 8 }, (_, event) => [0, kept.has(event) ? 0.9 : 0, 0.99]).flat()
+    const workflow: WorkflowCase = {
+      ...oneNode,
+      users: false,
+      runs: [run('workflows', null, completed), run('workflows', null, completed)],
+      restart: null,
+    }
+    const result = await deliverCase(workflow, { ...inOrder, noise, dropRate: 0.5 }, fromTheStart)
+    expect(result.trace.filter((line) => / item \d+ /.test(line) && !line.includes('GET'))).toHaveLength(2)
+    checkConvergence(result)
+  })
+
+  it('an origin whose current run a reused id took for another origin falls back to its last-started run', async () => {
+    // Alice's two canvas runs; after the restart bob's run (redacted to alice) takes id 1, hers id 2.
+    const workflow: WorkflowCase = {
+      ...oneNode,
+      users: true,
+      runs: [run('canvas', 'alice', completed), run('canvas', 'alice', completed)],
+      restart: {
+        gap: 0,
+        downtime: 1,
+        runs: [run('workflows', 'bob', completed), run('workflows', 'alice', completed)],
+      },
+    }
+    const result = await deliverCase(workflow, inOrder, fromTheStart)
+    expect(result.state.activeItemIdByOrigin).toEqual({ workflows: 2, canvas: 1 })
+    checkConvergence(result)
   })
 })

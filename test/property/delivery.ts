@@ -47,26 +47,40 @@ export interface TimedEvent {
   event: ServerEvent
 }
 
+export interface ScheduleOptions {
+  /** The step the server emits the first event at (a later epoch starts after the restart). */
+  start?: number
+  /** Where in `noise` to continue (a later epoch draws on from where the earlier one stopped). */
+  cursor?: number
+  /** What this client receives of an event: the event, a redacted companion, or nothing (null). */
+  view?: (item: ItemTruth, event: ServerEvent) => ServerEvent | null
+}
+
 /** The server emits one event per step, item after item; the client receives them as the spec says. */
-export function scheduleDelivery(items: ItemTruth[], spec: DeliverySpec) {
-  let cursor = 0
+export function scheduleDelivery(items: ItemTruth[], spec: DeliverySpec, options: ScheduleOptions = {}) {
+  let cursor = options.cursor ?? 0
   const draw = () => spec.noise[cursor++ % spec.noise.length] ?? 0
   const delivered: TimedEvent[] = []
   const emittedAt = new Map<number, { start: number; terminal: number }>()
-  let time = 0
+  let time = options.start ?? 0
   for (const item of items) {
     emittedAt.set(item.itemId, { start: time, terminal: time + item.terminalAt - 1 })
-    for (const [name, payload] of item.events) {
-      const at = time + Math.floor(draw() * (spec.maxDelay + 1))
-      if (draw() >= spec.dropRate) delivered.push({ at, order: delivered.length, event: [name, payload] })
-      if (draw() < spec.duplicateRate) {
-        const copy = name === 'invocation_progress' ? { ...payload, image: null } : payload
-        delivered.push({ at: at + Math.floor(draw() * 3), order: delivered.length, event: [name, copy] })
+    for (const emitted of item.events) {
+      // Sent to other clients, not to this one: the server's step passes all the same.
+      const seen = options.view ? options.view(item, emitted) : emitted
+      if (seen) {
+        const [name, payload] = seen
+        const at = time + Math.floor(draw() * (spec.maxDelay + 1))
+        if (draw() >= spec.dropRate) delivered.push({ at, order: delivered.length, event: [name, payload] })
+        if (draw() < spec.duplicateRate) {
+          const copy = name === 'invocation_progress' ? { ...payload, image: null } : payload
+          delivered.push({ at: at + Math.floor(draw() * 3), order: delivered.length, event: [name, copy] })
+        }
       }
       time += 1
     }
   }
   delivered.sort((a, b) => a.at - b.at || a.order - b.order)
   const end = Math.max(time, ...delivered.map((event) => event.at)) + 1
-  return { delivered, emittedAt, end }
+  return { delivered, emittedAt, end, emittedUntil: time, cursor }
 }
