@@ -68,6 +68,8 @@ export const GUARDS: Readonly<Record<GuardId, Guard>> = {
   settled: (item) => item.settled,
   listingPending: (_item, event) => event.kind === 'hydrated' && event.snapshot.status === 'pending',
   listingNotNewer: (item, event) => {
+    // An item in progress on a copy's word only (I4): the listing may say when it started, as Q7.
+    if (item.startedAt === null) return false
     const sequence = sequenceOf(event)
     // Without both sequences nothing says the listing is newer.
     return sequence == null || item.statusSequence === null || sequence <= item.statusSequence

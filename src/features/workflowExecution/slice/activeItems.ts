@@ -40,8 +40,7 @@ export function nextActiveItems(
   becomes: boolean
 } {
   const active = withoutReplacedRun(state, before, item)
-  const evidence = evidenceOf(event, decision)
-  if (item.origin === null || evidence === null) return { active, rule: null, becomes: false }
+  if (item.origin === null) return { active, rule: null, becomes: false }
   const currentId = getOwn(active, item.origin)
   if (currentId === item.itemId) {
     // What the current run says of itself can show that another item started after it (A3).
@@ -50,6 +49,8 @@ export function nextActiveItems(
       ? { active, rule: null, becomes: false }
       : { active: withKey(active, item.origin, later), rule: 'A3', becomes: false }
   }
+  const evidence = evidenceOf(event, decision)
+  if (evidence === null) return { active, rule: null, becomes: false }
   const current = currentId === undefined ? undefined : itemOf(state.items, currentId)
   const { rule, becomes } = decideCurrentRun(item, current, {
     wentInProgress: evidence.wentInProgress,
