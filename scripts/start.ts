@@ -6,6 +6,7 @@
  * to a server nor in a Referer) for its socket's `auth`, and drops it from its URL once read.
  */
 import type { AddressInfo } from 'node:net'
+import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { build } from 'vite'
@@ -19,23 +20,30 @@ const { values } = parseArgs({
     server: { type: 'string' },
     token: { type: 'string' },
     'skip-build': { type: 'boolean', default: false },
+    // Where the page is built to and served from (default web/dist): tests build a page of their own.
+    'page-dir': { type: 'string' },
     help: { type: 'boolean', default: false },
   },
   strict: true,
 })
 
 if (values.help) {
-  console.log('usage: npm start -- [--port 9090] [--server http://host:9090] [--token TOKEN] [--skip-build]')
+  console.log('usage: npm start -- [--port 9090] [--server http://host:9090] [--token TOKEN] [--skip-build] [--page-dir DIR]')
   process.exit(0)
 }
 
 const port = Number(values.port)
 const webDir = fileURLToPath(new URL('../web/', import.meta.url))
-const staticDir = fileURLToPath(new URL('../web/dist/', import.meta.url))
+const pageDir = values['page-dir']
+const staticDir = pageDir ? resolve(pageDir) : fileURLToPath(new URL('../web/dist/', import.meta.url))
 
 if (!values['skip-build']) {
   console.log('building the page…')
-  await build({ configFile: `${webDir}vite.config.ts`, logLevel: 'warn' })
+  await build({
+    configFile: `${webDir}vite.config.ts`,
+    logLevel: 'warn',
+    ...(pageDir ? { build: { outDir: staticDir, emptyOutDir: true } } : {}),
+  })
 }
 
 async function serveAgainstServer(target: string): Promise<() => Promise<void>> {

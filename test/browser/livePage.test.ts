@@ -1,295 +1,25 @@
-import { spawn } from 'node:child_process'
-import { existsSync } from 'node:fs'
-import { mkdir } from 'node:fs/promises'
-import { createServer } from 'node:net'
-import { fileURLToPath } from 'node:url'
-import { chromium } from 'playwright-core'
-import type { Browser, Locator, Page } from 'playwright-core'
-import { describe, expect, it } from 'vitest'
-import { validateSessionQueueItem } from '../../src/features/workflowExecution'
-import type { SessionQueueItem } from '../../src'
+import { describe, expect } from 'vitest'
+import {
+  applyDelivery,
+  BROWSER_TEST_TIMEOUT_MS,
+  browserTestWith,
+  enqueueThroughPage,
+  persistedItem,
+  persistedNodes,
+  saveScreenshots,
+  SETTLE_TIMEOUT_MS,
+  shownNodes,
+  skipWithoutBrowser,
+  waitUntilSettledInPage,
+  type Delivery,
+} from './harness'
 
 /*
- * The live page as `npm start` serves it (the page built by vite, the simulator on one loopback port),
- * driven by Debian's Chromium the way a user would: through the page's own controls. What the page
- * shows at the end of a run is checked against what the server persisted.
+ * The live page driven through its own controls: what it shows at the end of a run is checked against
+ * what the server persisted.
  */
 
-const CHROMIUM = '/usr/bin/chromium'
-const hasChromium = existsSync(CHROMIUM)
-const requireBrowser = process.env.REQUIRE_BROWSER === '1'
-const repoDir = fileURLToPath(new URL('../../', import.meta.url))
-const screenshotPath = `${repoDir}test-output/live-page.png`
-const docsScreenshotPath = `${repoDir}docs/live-page.png`
-
-/** Building the page and a whole run fit easily; nothing here asserts how long anything takes. */
-const BROWSER_TEST_TIMEOUT_MS = 120_000
-const SETTLE_TIMEOUT_MS = 60_000
-
-if (!hasChromium) {
-  console.warn(
-    requireBrowser
-      ? `REQUIRE_BROWSER=1 but ${CHROMIUM} is missing: the live-page browser test fails. ` +
-          'Install it with `apt-get install -y chromium`.'
-      : `Skipping the live-page browser test: ${CHROMIUM} is missing. ` +
-          'Install it with `apt-get update && apt-get install -y chromium` (bash .ci/run does).',
-  )
-}
-
-interface LiveServer {
-  /** `http://127.0.0.1:PORT`, without a trailing slash. */
-  url: string
-}
-
-/** A port nothing listens on right now, on loopback. */
-async function freeLoopbackPort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', resolve)
-  })
-  const address = server.address()
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  if (address === null || typeof address === 'string') throw new Error('no port from the loopback listener')
-  return address.port
-}
-
-const groupAlive = (pgid: number) => {
-  try {
-    process.kill(-pgid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
-
-/** Ends a whole process group: SIGTERM (the simulator closes), then SIGKILL for whatever is left. */
-async function endProcessGroup(pgid: number): Promise<void> {
-  const signalGroup = (signal: NodeJS.Signals) => {
-    try {
-      process.kill(-pgid, signal)
-    } catch {
-      // Already gone.
-    }
-  }
-  signalGroup('SIGTERM')
-  const deadline = Date.now() + 5_000
-  while (groupAlive(pgid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50))
-  if (groupAlive(pgid)) signalGroup('SIGKILL')
-}
-
-/**
- * `npx tsx scripts/start.ts --port N` in its own process group, resolved with the URL it prints once the
- * page is built and served. The group is ended by `stop`, or when this process exits.
- */
-async function startLiveServer(): Promise<LiveServer & { stop: () => Promise<void> }> {
-  const port = await freeLoopbackPort()
-  // vitest sets NODE_ENV=test; `npm start` builds with whatever the shell has, normally nothing.
-  const { NODE_ENV: _nodeEnv, ...env } = process.env
-  const child = spawn('npx', ['tsx', 'scripts/start.ts', '--port', String(port)], {
-    cwd: repoDir,
-    env,
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  const pgid = child.pid
-  if (pgid === undefined) throw new Error('npx tsx scripts/start.ts did not start')
-  const endOnExit = () => {
-    if (groupAlive(pgid)) process.kill(-pgid, 'SIGKILL')
-  }
-  process.once('exit', endOnExit)
-  const stop = async () => {
-    process.off('exit', endOnExit)
-    await endProcessGroup(pgid)
-  }
-
-  const output: string[] = []
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => fail(new Error('no URL printed in 90 s')), 90_000)
-    function fail(error: Error) {
-      clearTimeout(timer)
-      reject(new Error(`${error.message}\n--- npm start output ---\n${output.join('')}`))
-    }
-    child.stdout.setEncoding('utf8')
-    child.stderr.setEncoding('utf8')
-    child.stderr.on('data', (chunk: string) => output.push(chunk))
-    child.stdout.on('data', (chunk: string) => {
-      output.push(chunk)
-      const printed = /simulator and live page: (http:\/\/127\.0\.0\.1:\d+)\//.exec(output.join(''))
-      if (printed?.[1]) {
-        clearTimeout(timer)
-        resolve(printed[1])
-      }
-    })
-    child.once('error', fail)
-    child.once('exit', (code, signal) =>
-      fail(new Error(`npm start exited (${code ?? signal}) before serving`)),
-    )
-  }).catch(async (error: unknown) => {
-    await stop()
-    throw error
-  })
-  return { url, stop }
-}
-
-async function launchChromium(): Promise<Browser> {
-  if (!hasChromium)
-    throw new Error(`REQUIRE_BROWSER=1 but ${CHROMIUM} is missing (apt-get install -y chromium)`)
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  })
-}
-
-interface LivePage {
-  server: LiveServer
-  page: Page
-  /** Uncaught exceptions thrown in the page so far. */
-  pageErrors: string[]
-}
-
-const browserTest = it
-  // eslint-disable-next-line no-empty-pattern
-  .extend('server', { scope: 'file' }, async ({}, { onCleanup }): Promise<LiveServer> => {
-    const server = await startLiveServer()
-    onCleanup(server.stop)
-    return { url: server.url }
-  })
-  // eslint-disable-next-line no-empty-pattern
-  .extend('browser', { scope: 'file' }, async ({}, { onCleanup }) => {
-    const browser = await launchChromium()
-    onCleanup(() => browser.close())
-    return browser
-  })
-  .extend('live', async ({ browser, server }, { onCleanup }): Promise<LivePage> => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } })
-    onCleanup(() => context.close())
-    const page = await context.newPage()
-    const pageErrors: string[] = []
-    page.on('pageerror', (error) => pageErrors.push(error.message))
-    await page.goto(`${server.url}/`)
-    await expect
-      .poll(() => page.getByTestId('connection').getAttribute('data-state'), { timeout: SETTLE_TIMEOUT_MS })
-      .toBe('connected')
-    return { server, page, pageErrors }
-  })
-
-const skipWithoutBrowser = !hasChromium && !requireBrowser
-
-interface Delivery {
-  cancelRace: boolean
-  chaos: {
-    seed: number
-    reorderWindow: number
-    duplicateRate: number
-    dropRate: number
-    maxDelayMs: number
-  } | null
-}
-
-/** Fills the page's delivery form and applies it, as a user would. */
-async function applyDelivery(page: Page, delivery: Delivery): Promise<string> {
-  const form = page.getByTestId('delivery-form')
-  await form.getByTestId('mode-in_order').check()
-  await form.getByTestId('events-before-response').setChecked(false)
-  await form.getByTestId('cancel-race').setChecked(delivery.cancelRace)
-  const completes = form.getByTestId('cancel-race-completes')
-  if ((await completes.count()) > 0) await completes.setChecked(false)
-  await form.getByTestId('chaos').setChecked(delivery.chaos !== null)
-  for (const [field, value] of Object.entries(delivery.chaos ?? {})) {
-    await form.getByTestId(`chaos-${field}`).fill(String(value))
-  }
-  if (delivery.chaos) await form.getByTestId('chaos-disconnectRate').fill('0')
-  await form.getByTestId('delivery-apply').click()
-  const result = form.getByTestId('delivery-result')
-  await result.waitFor()
-  return (await result.textContent()) ?? ''
-}
-
-/** Picks a scenario, enqueues one run through the page, and returns the item id the page reports. */
-async function enqueueThroughPage(page: Page, scenario: string): Promise<number> {
-  await page.getByTestId('scenario-select').selectOption(scenario)
-  await page.getByTestId('runs-input').fill('1')
-  await page.getByTestId('enqueue-button').click()
-  const result = page.getByTestId('enqueue-result')
-  await result.waitFor()
-  const enqueued = /enqueued item\(s\) (\d+)$/.exec((await result.textContent()) ?? '')
-  expect(enqueued, 'the page names the enqueued item').not.toBeNull()
-  return Number(enqueued?.[1])
-}
-
-/** Waits until the page shows the item in a terminal status and its reconciliation done. */
-async function waitUntilSettledInPage(page: Page, itemId: number): Promise<string> {
-  const status = () => page.getByTestId(`queue-item-${itemId}`).getAttribute('data-status')
-  await expect.poll(status, { timeout: SETTLE_TIMEOUT_MS }).toMatch(/^(completed|failed|canceled)$/)
-  await expect
-    .poll(() => page.getByTestId(`reconciliation-${itemId}`).getAttribute('data-phase'), {
-      timeout: SETTLE_TIMEOUT_MS,
-    })
-    .toBe('done')
-  return (await status()) ?? ''
-}
-
-async function persistedItem(server: LiveServer, itemId: number): Promise<SessionQueueItem> {
-  const response = await fetch(`${server.url}/api/v1/queue/default/i/${itemId}`)
-  expect(response.status).toBe(200)
-  const validated = validateSessionQueueItem(await response.json())
-  if (!validated.ok) throw new Error(`persisted item ${itemId}: ${JSON.stringify(validated.issues)}`)
-  return validated.value
-}
-
-interface NodeView {
-  status: string | null
-  outputs: number
-}
-
-/** What the persisted session says of each source node: its status and how many results its copies saved. */
-function persistedNodes(item: SessionQueueItem): Record<string, NodeView> {
-  const results = item.session.results ?? {}
-  const errors = item.session.errors ?? {}
-  return Object.fromEntries(
-    Object.entries(item.session.source_prepared_mapping ?? {}).map(([sourceId, copies]) => {
-      const completed = copies.filter((id) => Object.hasOwn(results, id)).length
-      const status = copies.some((id) => Object.hasOwn(errors, id))
-        ? 'FAILED'
-        : completed === copies.length
-          ? 'COMPLETED'
-          : 'CANCELED'
-      return [sourceId, { status, outputs: completed }]
-    }),
-  )
-}
-
-/** The node cards of the run panel, by source node id. */
-async function shownNodes(run: Locator): Promise<Record<string, NodeView>> {
-  const cards = await run.locator('[data-testid^="node-"]').all()
-  const entries = await Promise.all(
-    cards.map(async (card) => {
-      const testId = (await card.getAttribute('data-testid')) ?? ''
-      const view: NodeView = {
-        status: await card.getAttribute('data-status'),
-        outputs: Number(await card.getAttribute('data-output-count')),
-      }
-      return [testId.slice('node-'.length), view] as const
-    }),
-  )
-  return Object.fromEntries(entries)
-}
-
-async function saveScreenshots(page: Page): Promise<void> {
-  await mkdir(`${repoDir}test-output`, { recursive: true })
-  await page.screenshot({ path: screenshotPath })
-  // The committed picture in docs/ is refreshed only on request, so a test run leaves the tree clean.
-  if (process.env.UPDATE_DOCS_SCREENSHOT === '1') await page.screenshot({ path: docsScreenshotPath })
-}
+const browserTest = browserTestWith()
 
 describe('the live page served by npm start, in Chromium', () => {
   browserTest.skipIf(skipWithoutBrowser)(
@@ -325,7 +55,7 @@ describe('the live page served by npm start, in Chromium', () => {
       await expect
         .poll(() => page.getByTestId('server-queue').textContent(), { timeout: SETTLE_TIMEOUT_MS })
         .toContain(`0 running · ${counts.queue.completed} completed`)
-      await saveScreenshots(page)
+      await saveScreenshots(page, 'live-page')
       expect(pageErrors).toEqual([])
     },
     BROWSER_TEST_TIMEOUT_MS,
