@@ -8,6 +8,8 @@ export default defineConfig({
       'test/**/*.test.ts',
       'test/**/*.test.tsx',
       'sim/**/*.test.ts',
+      'web/src/**/*.test.ts',
+      'web/src/**/*.test.tsx',
     ],
     // Every property test runs with one fixed seed (FC_SEED overrides it): npm test is deterministic.
     setupFiles: ['test/setup.ts'],
