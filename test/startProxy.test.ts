@@ -1,9 +1,10 @@
 import { createServer, request, type IncomingHttpHeaders, type Server } from 'node:http'
-import { connect as netConnect, type AddressInfo, type Socket } from 'node:net'
+import type { AddressInfo, Socket } from 'node:net'
 import { io } from 'socket.io-client'
 import { afterEach, describe, expect, it } from 'vitest'
 import { startSimulator } from '../sim'
 import { startProxy } from '../scripts/proxy'
+import { rawExchange, upgradeRequest } from './helpers/rawHttp'
 
 const cleanups: (() => Promise<void> | void)[] = []
 afterEach(async () => {
@@ -138,28 +139,6 @@ function call(port: number, path: string, headers: Record<string, string> = {}):
     req.end()
   })
 }
-
-/** What a raw TCP peer gets for `text` until the connection closes, within 3 s. */
-function rawExchange(port: number, text: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = netConnect(port, '127.0.0.1', () => socket.write(text))
-    const chunks: Buffer[] = []
-    const timer = setTimeout(() => {
-      socket.destroy()
-      reject(new Error(`no complete answer in 3 s; got: ${JSON.stringify(Buffer.concat(chunks).toString())}`))
-    }, 3_000)
-    socket.on('data', (chunk: Buffer) => chunks.push(chunk))
-    socket.on('error', () => {})
-    socket.on('close', () => {
-      clearTimeout(timer)
-      resolve(Buffer.concat(chunks).toString())
-    })
-  })
-}
-
-const upgradeRequest = (path: string, headers: string) =>
-  `GET ${path} HTTP/1.1\r\n${headers}Connection: Upgrade\r\nUpgrade: websocket\r\n` +
-  'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n'
 
 describe('the proxy against a hostile or broken peer', () => {
   it('answers 400 to malformed request targets, upgrades included, and keeps serving', async () => {

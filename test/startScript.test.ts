@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process'
-import { connect as netConnect, createServer } from 'node:net'
+import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { afterEach, describe, expect, it } from 'vitest'
+import { rawExchange } from './helpers/rawHttp'
 
 /*
  * `npm start -- --server URL --token T` as a process: a hostile peer on its port must not end it, and the
@@ -60,24 +61,6 @@ async function startScript(args: string[], pattern: RegExp) {
     })
   })
   return { child, printed, output }
-}
-
-/** What a raw TCP peer gets for `text` until the connection closes, within 3 s. */
-function rawExchange(port: number, text: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = netConnect(port, '127.0.0.1', () => socket.write(text))
-    const chunks: Buffer[] = []
-    const timer = setTimeout(() => {
-      socket.destroy()
-      reject(new Error(`no complete answer in 3 s; got: ${JSON.stringify(Buffer.concat(chunks).toString())}`))
-    }, 3_000)
-    socket.on('data', (chunk: Buffer) => chunks.push(chunk))
-    socket.on('error', () => {})
-    socket.on('close', () => {
-      clearTimeout(timer)
-      resolve(Buffer.concat(chunks).toString())
-    })
-  })
 }
 
 describe('npm start -- --server URL --token T, as a process', () => {

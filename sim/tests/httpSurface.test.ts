@@ -2,7 +2,6 @@
 // (a foreign Origin), rebound DNS names (a foreign Host) and non-JSON bodies.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { request } from 'node:http'
-import { connect as netConnect } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
@@ -10,6 +9,7 @@ import { startSimulator } from '../index'
 import type { Simulator, SimulatorOptions } from '../types'
 import { api, connect } from './helpers'
 import type { TestClient } from './helpers'
+import { rawExchange, upgradeRequest } from '../../test/helpers/rawHttp'
 
 const open: { sim?: Simulator; clients: TestClient[] } = { clients: [] }
 
@@ -25,31 +25,6 @@ async function setup(options: SimulatorOptions = {}) {
 }
 
 const EVIL = 'http://evil.test'
-
-/**
- * What a raw TCP peer gets for `text` until the server closes the connection (or, for a 101, until the
- * head is in: a websocket stays open), within 2 s.
- */
-function rawExchange(port: number, text: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = netConnect(port, '127.0.0.1', () => socket.write(text))
-    const chunks: Buffer[] = []
-    const timer = setTimeout(() => {
-      socket.destroy()
-      reject(new Error(`no complete answer in 2 s; got: ${Buffer.concat(chunks).toString()}`))
-    }, 2_000)
-    socket.on('data', (chunk: Buffer) => {
-      chunks.push(chunk)
-      const text = Buffer.concat(chunks).toString()
-      if (/^HTTP\/1\.1 101 [^]*\r\n\r\n/.test(text)) socket.destroy()
-    })
-    socket.on('error', () => {})
-    socket.on('close', () => {
-      clearTimeout(timer)
-      resolve(Buffer.concat(chunks).toString())
-    })
-  })
-}
 
 interface Answer {
   status: number
@@ -99,11 +74,7 @@ describe('malformed request targets', () => {
       )
       expect(plain, target).toMatch(/^HTTP\/1\.1 400 /)
       expect(plain).toContain('malformed request target')
-      const upgrade = await rawExchange(
-        sim.port,
-        `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n` +
-          'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
-      )
+      const upgrade = await rawExchange(sim.port, upgradeRequest(target, 'Host: 127.0.0.1\r\n'))
       expect(upgrade, `upgrade ${target}`).toMatch(/^HTTP\/1\.1 400 /)
     }
     // A bad percent-escape in a path parameter is the caller's error, not the server's.
@@ -166,9 +137,10 @@ describe('same-origin by default', () => {
     const upgrade = (origin: string) =>
       rawExchange(
         sim.port,
-        `GET /ws/socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: 127.0.0.1:${sim.port}\r\n` +
-          `Origin: ${origin}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n` +
-          'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+        upgradeRequest(
+          '/ws/socket.io/?EIO=4&transport=websocket',
+          `Host: 127.0.0.1:${sim.port}\r\nOrigin: ${origin}\r\n`,
+        ),
       )
     // engine.io answers every refused upgrade with a 400, with the refusal as its body.
     const refused = await upgrade(EVIL)
