@@ -30,6 +30,7 @@ export {
   selectWorkflowExecution,
   selectQueueItemExecution,
   selectNodeExecutionState,
+  selectNodeCopyCounts,
   selectActiveItemId,
   selectActiveNodeExecutionState,
   selectQueueItemIds,
@@ -102,7 +103,7 @@ export type {
   InvocationOutputReceivedPayload,
   OutputSource,
 } from './features/workflowExecution/slice/types'
-export type { WithWorkflowExecution } from './features/workflowExecution/slice/selectors'
+export type { NodeCopyCounts, WithWorkflowExecution } from './features/workflowExecution/slice/selectors'
 export type {
   WorkflowExecutionConfig,
   WorkflowExecutionState,

@@ -1,9 +1,10 @@
 import { useCallback, useRef, useSyncExternalStore } from 'react'
 import { shallowEqual } from 'react-redux'
-import type { WithWorkflowExecution } from '../features/workflowExecution/slice/selectors'
+import type { NodeCopyCounts, WithWorkflowExecution } from '../features/workflowExecution/slice/selectors'
 import {
   selectActiveItemId,
   selectActiveNodeExecutionState,
+  selectNodeCopyCounts,
   selectNodeExecutionState,
   selectNodeIds,
   selectQueueItemExecution,
@@ -71,6 +72,29 @@ export function createHooks(useBinding: () => ExecutionBinding): ExecutionHooks 
       )
       const read = () =>
         itemId === undefined ? undefined : selectNodeExecutionState(store.getState(), itemId, nodeId)
+      return useSyncExternalStore(subscribe, read, read)
+    },
+    useItemNodeCopyCounts(itemId, nodeId) {
+      const { store, subscriptions } = useBinding()
+      const subscribe = useCallback(
+        (listener: () => void) => {
+          if (itemId === undefined) return NO_SUBSCRIPTION()
+          return subscriptions
+            ? subscriptions.subscribeNode(itemId, nodeId, listener)
+            : store.subscribe(listener)
+        },
+        [store, subscriptions, itemId, nodeId],
+      )
+      // The node wakes this reader on every progress event; equal counts keep the last object, so no render.
+      const last = useRef<NodeCopyCounts | undefined>(undefined)
+      const read = () => {
+        const counts =
+          itemId === undefined ? undefined : selectNodeCopyCounts(store.getState(), itemId, nodeId)
+        if (counts !== undefined && last.current !== undefined && shallowEqual(counts, last.current))
+          return last.current
+        last.current = counts
+        return counts
+      }
       return useSyncExternalStore(subscribe, read, read)
     },
     useQueueItemExecution(itemId) {

@@ -24,6 +24,7 @@ export function createExecutionHooks(store: Store<WithWorkflowExecution>): Execu
 export const {
   useNodeExecutionState,
   useItemNodeExecutionState,
+  useItemNodeCopyCounts,
   useQueueItemExecution,
   useActiveItemId,
   useQueueItems,

@@ -3,6 +3,7 @@ import type {
   NodeExecutionState,
   QueueItemExecution,
 } from '../features/workflowExecution/model/types'
+import type { NodeCopyCounts } from '../features/workflowExecution/slice/selectors'
 
 /**
  * The engine's React hooks. `itemId` may be undefined (nothing selected yet); the hooks then return
@@ -14,6 +15,11 @@ export interface ExecutionHooks {
   useNodeExecutionState(nodeId: string, origin?: string): NodeExecutionState | undefined
   /** A node of one given queue item, whether or not that item is the active one. */
   useItemNodeExecutionState(itemId: number | undefined, nodeId: string): NodeExecutionState | undefined
+  /**
+   * How many copies of a node of one item there are, and in which state (a fan-out runs a node once per
+   * element); wakes only when those counts change, not on progress.
+   */
+  useItemNodeCopyCounts(itemId: number | undefined, nodeId: string): NodeCopyCounts | undefined
   /** The whole execution record of a queue item; changes on every event of that item. */
   useQueueItemExecution(itemId: number | undefined): QueueItemExecution | undefined
   /** The item that most recently went `in_progress` for `origin`. */

@@ -48,6 +48,7 @@ export interface WorkflowExecutionSelectors {
   selectWorkflowExecution: typeof import('./slice/selectors').selectWorkflowExecution
   selectQueueItemExecution: typeof import('./slice/selectors').selectQueueItemExecution
   selectNodeExecutionState: typeof import('./slice/selectors').selectNodeExecutionState
+  selectNodeCopyCounts: typeof import('./slice/selectors').selectNodeCopyCounts
   selectActiveItemId: typeof import('./slice/selectors').selectActiveItemId
   selectActiveNodeExecutionState: typeof import('./slice/selectors').selectActiveNodeExecutionState
   selectQueueItemIds: typeof import('./slice/selectors').selectQueueItemIds

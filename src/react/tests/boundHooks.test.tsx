@@ -1,9 +1,15 @@
 // @vitest-environment jsdom
 import { act, cleanup, render, screen } from '@testing-library/react'
 import { afterEach, describe, expect, it } from 'vitest'
-import { createExecutionStore, invocationProgress, invocationStarted, queueItemStatusChanged } from '../..'
+import {
+  createExecutionStore,
+  invocationComplete,
+  invocationProgress,
+  invocationStarted,
+  queueItemStatusChanged,
+} from '../..'
 import { createExecutionHooks } from '..'
-import { progress, started, statusChanged } from './events'
+import { completed, progress, started, statusChanged } from './events'
 
 afterEach(cleanup)
 
@@ -47,5 +53,35 @@ describe('hooks bound to one store, without a Provider', () => {
     expect([...renders]).toEqual([['n2', 1]])
     expect(screen.getByTestId('n2').textContent).toBe('IN_PROGRESS 0.5')
     expect(screen.getByTestId('n1').textContent).toBe('IN_PROGRESS -')
+  })
+
+  it('give the copy counts of a node, waking only when they change', async () => {
+    const store = createExecutionStore({ devTools: false, reconcileOrigins: [] })
+    const hooks = createExecutionHooks(store)
+    let renders = 0
+    function Copies() {
+      const counts = hooks.useItemNodeCopyCounts(1, 'n1')
+      renders += 1
+      return <span data-testid="copies">{counts ? `${counts.completed}/${counts.total}` : 'none'}</span>
+    }
+    render(<Copies />)
+    expect(screen.getByTestId('copies').textContent).toBe('none')
+    await act(async () => {
+      store.dispatch(queueItemStatusChanged(statusChanged({ itemId: 1 }, 'in_progress', 1)))
+      store.dispatch(invocationStarted(started({ itemId: 1 }, 'n1')))
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    })
+    expect(screen.getByTestId('copies').textContent).toBe('0/1')
+    const before = renders
+    await act(async () => {
+      store.dispatch(invocationProgress(progress({ itemId: 1 }, 'n1', 0.5)))
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    })
+    expect(renders).toBe(before)
+    await act(async () => {
+      store.dispatch(invocationComplete(completed({ itemId: 1 }, 'n1')))
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    })
+    expect(screen.getByTestId('copies').textContent).toBe('1/1')
   })
 })

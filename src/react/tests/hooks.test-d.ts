@@ -1,7 +1,8 @@
 import { describe, expectTypeOf, it } from 'vitest'
-import type { DecisionEntry, NodeExecutionState, QueueItemExecution } from '../..'
+import type { DecisionEntry, NodeCopyCounts, NodeExecutionState, QueueItemExecution } from '../..'
 import {
   useActiveItemId,
+  useItemNodeCopyCounts,
   useItemNodeExecutionState,
   useNodeExecutionState,
   useNodeIds,
@@ -16,6 +17,7 @@ describe('types of the hooks', () => {
     expectTypeOf(useNodeExecutionState).returns.toEqualTypeOf<NodeExecutionState | undefined>()
     expectTypeOf(useItemNodeExecutionState).returns.toEqualTypeOf<NodeExecutionState | undefined>()
     expectTypeOf(useQueueItemExecution).returns.toEqualTypeOf<QueueItemExecution | undefined>()
+    expectTypeOf(useItemNodeCopyCounts).returns.toEqualTypeOf<NodeCopyCounts | undefined>()
     expectTypeOf(useActiveItemId).returns.toEqualTypeOf<number | undefined>()
     expectTypeOf(useQueueItems).returns.toEqualTypeOf<QueueItemExecution[]>()
     expectTypeOf(useNodeIds).returns.toEqualTypeOf<readonly string[]>()

@@ -12,6 +12,7 @@ import {
 } from '../..'
 import {
   useActiveItemId,
+  useItemNodeCopyCounts,
   useItemNodeExecutionState,
   useNodeExecutionState,
   useNodeIds,
@@ -35,6 +36,18 @@ function NodeCard({ itemId, nodeId, renders }: { itemId: number; nodeId: string;
     </p>
   )
 }
+
+function CopyCounts({ itemId, nodeId, renders }: { itemId: number; nodeId: string; renders: Renders }) {
+  const counts = useItemNodeCopyCounts(itemId, nodeId)
+  count(renders, `copies-${nodeId}`)
+  return <p data-testid="copies">{counts ? `${counts.completed} of ${counts.total}` : 'none'}</p>
+}
+
+/** Copy `copy` of node `nodeId`: one source node, several prepared ids, as an iterate makes. */
+const copyOf = <T extends { invocation: object }>(event: T, copy: string): T => ({
+  ...event,
+  invocation: { ...event.invocation, id: copy },
+})
 
 function NodeList({ itemId, renders }: { itemId: number; renders: Renders }) {
   const nodeIds = useNodeIds(itemId)
@@ -163,5 +176,27 @@ describe('react hooks', () => {
     const [status, ignored] = (screen.getByTestId('decisions').textContent ?? '').split('|')
     expect(status).toBe('in_progress')
     expect(ignored).toBe('I3,Q6a')
+  })
+
+  it('the copy counts of a fan-out node wake their reader when a copy moves, not on progress', async () => {
+    const renders: Renders = {}
+    const { dispatch } = setup(<CopyCounts itemId={7} nodeId="denoise" renders={renders} />)
+    expect(screen.getByTestId('copies').textContent).toBe('none')
+    await dispatch(
+      queueItemStatusChanged(statusChanged(item7, 'in_progress', 1)),
+      invocationStarted(copyOf(started(item7, 'denoise'), 'd1')),
+      invocationStarted(copyOf(started(item7, 'denoise'), 'd2')),
+    )
+    expect(screen.getByTestId('copies').textContent).toBe('0 of 2')
+    const before = renders['copies-denoise']
+
+    for (let step = 1; step <= 5; step += 1) {
+      await dispatch(invocationProgress(copyOf(progress(item7, 'denoise', step / 5), 'd1')))
+    }
+    expect(renders['copies-denoise']).toBe(before)
+
+    await dispatch(invocationComplete(copyOf(completed(item7, 'denoise'), 'd1')))
+    expect(screen.getByTestId('copies').textContent).toBe('1 of 2')
+    expect(renders['copies-denoise']).toBe((before ?? 0) + 1)
   })
 })

@@ -3,9 +3,11 @@ import { createSelector } from '@reduxjs/toolkit'
 import { recentDecisions } from '../model/decisions'
 import { getOwn } from '../model/records'
 import type { DecisionEntry, NodeExecutionState, QueueItemExecution } from '../model/types'
-import { nodeIdsOf, viewOfNode } from './nodeViews'
+import { copyCountsOfNode, nodeIdsOf, viewOfNode, type NodeCopyCounts } from './nodeViews'
 import { trieGet } from '../model/structures/hashTrie'
 import type { WorkflowExecutionState } from './state'
+
+export type { NodeCopyCounts }
 
 export interface WithWorkflowExecution {
   workflowExecution: WorkflowExecutionState
@@ -35,6 +37,20 @@ export function selectNodeExecutionState(
   const item = itemOf(state.workflowExecution.items, itemId)
   const node = item ? trieGet(item.nodes, nodeId) : undefined
   return node ? viewOfNode(node) : undefined
+}
+
+/**
+ * How many prepared copies of a source node there are and in which state: a fan-out node (downstream of
+ * an `iterate`) runs once per element. The same object while the counts stay the same.
+ */
+export function selectNodeCopyCounts(
+  state: WithWorkflowExecution,
+  itemId: number,
+  nodeId: string,
+): NodeCopyCounts | undefined {
+  const item = itemOf(state.workflowExecution.items, itemId)
+  const node = item ? trieGet(item.nodes, nodeId) : undefined
+  return node ? copyCountsOfNode(node) : undefined
 }
 
 export function selectActiveItemId(state: WithWorkflowExecution, origin: string): number | undefined {
@@ -79,6 +95,7 @@ export const executionSelectors = {
   selectWorkflowExecution,
   selectQueueItemExecution,
   selectNodeExecutionState,
+  selectNodeCopyCounts,
   selectActiveItemId,
   selectActiveNodeExecutionState,
   selectQueueItemIds,

@@ -4,13 +4,14 @@ import { workflowExecutionReducer } from './helpers'
 import {
   selectActiveItemId,
   selectActiveNodeExecutionState,
+  selectNodeCopyCounts,
   selectNodeExecutionState,
   selectNodeIds,
   selectQueueItemExecution,
   selectQueueItems,
   selectRecentDecisions,
 } from '../selectors'
-import { completeAction, progressAction, startedAction, statusChanged } from './helpers'
+import { completeAction, errorAction, progressAction, startedAction, statusChanged } from './helpers'
 
 function createStore() {
   return configureStore({ reducer: { workflowExecution: workflowExecutionReducer } })
@@ -118,5 +119,50 @@ describe('selectors', () => {
     store.dispatch(progressAction(1, 'p-a', 'a', 0.1))
     expect(selectQueueItems(store.getState()).map((item) => item.itemId)).toEqual([1, 2])
     expect(selectNodeIds(store.getState(), 99)).toEqual([])
+  })
+
+  it('counts the copies of a fan-out node by state, the same object while the counts stay the same', () => {
+    const store = createStore()
+    store.dispatch(statusChanged(1, 'in_progress', 1))
+    expect(selectNodeCopyCounts(store.getState(), 1, 'denoise')).toBeUndefined()
+    for (const copy of ['d1', 'd2', 'd3']) store.dispatch(startedAction(1, copy, 'denoise'))
+    store.dispatch(startedAction(1, 'once', 'seeds'))
+    const running = selectNodeCopyCounts(store.getState(), 1, 'denoise')
+    expect(running).toEqual({ total: 3, running: 3, completed: 0, failed: 0, canceled: 0 })
+
+    // Progress changes the node, not its counts.
+    store.dispatch(progressAction(1, 'd2', 'denoise', 0.5))
+    expect(selectNodeExecutionState(store.getState(), 1, 'denoise')?.progress).toBe(0.5)
+    expect(selectNodeCopyCounts(store.getState(), 1, 'denoise')).toBe(running)
+
+    store.dispatch(completeAction(1, 'd1', 'denoise'))
+    store.dispatch(completeAction(1, 'd1', 'denoise'))
+    store.dispatch(errorAction(1, 'd3', 'denoise'))
+    expect(selectNodeCopyCounts(store.getState(), 1, 'denoise')).toEqual({
+      total: 3,
+      running: 1,
+      completed: 1,
+      failed: 1,
+      canceled: 0,
+    })
+    expect(selectNodeCopyCounts(store.getState(), 1, 'seeds')?.total).toBe(1)
+    expect(selectNodeCopyCounts(store.getState(), 1, 'missing')).toBeUndefined()
+    expect(selectNodeCopyCounts(store.getState(), 99, 'denoise')).toBeUndefined()
+  })
+
+  it('counts a stopped item’s running copies as canceled', () => {
+    const store = createStore()
+    store.dispatch(statusChanged(1, 'in_progress', 1))
+    store.dispatch(startedAction(1, 'd1', 'denoise'))
+    store.dispatch(completeAction(1, 'd1', 'denoise'))
+    store.dispatch(startedAction(1, 'd2', 'denoise'))
+    store.dispatch(statusChanged(1, 'canceled', 2))
+    expect(selectNodeCopyCounts(store.getState(), 1, 'denoise')).toEqual({
+      total: 2,
+      running: 0,
+      completed: 1,
+      failed: 0,
+      canceled: 1,
+    })
   })
 })
