@@ -1,11 +1,15 @@
-import { useMemo } from 'react'
-import { useNodeIds, useQueueItemExecution } from '../../../src/react'
+import { useQueueItemExecution } from '../../../src/react'
+import { ExecutionGraph } from '../graph/ExecutionGraph'
+import { ItemStoppedProvider } from '../graph/itemStopped'
 import { useItemGraph } from '../hooks/useItemGraph'
 import { useServerAction } from '../hooks/useServerAction'
 import { usePage } from '../session/context'
 import { ErrorText } from './ErrorText'
-import { NodeCard } from './NodeCard'
 import { StatusBadge } from './StatusBadge'
+import { clipText } from '../format/preview'
+
+/** Characters of a server's text shown: a message of megabytes must not become a page of them. */
+const MAX_TEXT_CHARS = 500
 
 const TERMINAL = new Set(['completed', 'failed', 'canceled'])
 
@@ -37,7 +41,7 @@ function RunHeader({ itemId }: { itemId: number }) {
       </h2>
       <dl className="facts">
         <dt>origin</dt>
-        <dd>{item?.origin ?? '—'}</dd>
+        <dd>{clipText(item?.origin ?? '—', MAX_TEXT_CHARS)}</dd>
         <dt>reconciliation</dt>
         <dd>{item?.reconciliation.phase ?? '—'}</dd>
         <dt>settled</dt>
@@ -51,7 +55,8 @@ function RunHeader({ itemId }: { itemId: number }) {
       </dl>
       {item?.error ? (
         <p className="node-error" data-testid="item-error">
-          <strong>{item.error.error_type}</strong>: {item.error.error_message}
+          <strong>{clipText(item.error.error_type, MAX_TEXT_CHARS)}</strong>:{' '}
+          {clipText(item.error.error_message, MAX_TEXT_CHARS)}
         </p>
       ) : null}
       <CancelButton itemId={itemId} disabled={status !== null && TERMINAL.has(status)} />
@@ -59,19 +64,7 @@ function RunHeader({ itemId }: { itemId: number }) {
   )
 }
 
-/** Graph nodes first, in graph order, then any node the events named that the graph did not list. */
-function useDisplayedNodes(itemId: number) {
-  const { session } = usePage()
-  const graphNodes = useItemGraph(session.api, itemId)
-  const seenIds = useNodeIds(itemId)
-  return useMemo(() => {
-    const types = new Map(graphNodes.map((node) => [node.id, node.type]))
-    const extra = seenIds.filter((id) => !types.has(id)).map((id) => ({ id, type: 'node' }))
-    return [...graphNodes, ...extra]
-  }, [graphNodes, seenIds])
-}
-
-/** The nodes of one queue item as cards. */
+/** One queue item: its header and its workflow graph, every node live. */
 export function RunPanel({ itemId }: { itemId: number | undefined }) {
   if (itemId === undefined) {
     return (
@@ -84,15 +77,14 @@ export function RunPanel({ itemId }: { itemId: number | undefined }) {
 }
 
 function RunOfItem({ itemId }: { itemId: number }) {
-  const nodes = useDisplayedNodes(itemId)
+  const { session } = usePage()
+  const graph = useItemGraph(session.api, itemId)
   return (
     <section className="panel run" data-testid="run" data-item-id={itemId}>
       <RunHeader itemId={itemId} />
-      <div className="nodes">
-        {nodes.map((node) => (
-          <NodeCard key={node.id} itemId={itemId} nodeId={node.id} type={node.type} />
-        ))}
-      </div>
+      <ItemStoppedProvider itemId={itemId}>
+        <ExecutionGraph itemId={itemId} graph={graph} />
+      </ItemStoppedProvider>
     </section>
   )
 }
