@@ -4,6 +4,11 @@
  * InvokeAI server instead (its /api and /ws are forwarded, so the page talks to it same-origin). The
  * proxy adds the token to what it forwards; the page gets it in the URL's fragment (`#token=`, never sent
  * to a server nor in a Referer) for its socket's `auth`, and drops it from its URL once read.
+ *
+ * The simulator runs as InvokeAI main with multi-user on: its snapshot endpoints (`current`, `item_ids`,
+ * `items_by_ids`) are on, so a reload hydrates the queue with what the server knows (the simulator's own
+ * default stays off, which tests rely on), and a few demo users (DEMO_USERS) let the page's user switch
+ * show redacted runs. A caller without a token is still the single-user `system` user, who sees everything.
  */
 import type { AddressInfo } from 'node:net'
 import { resolve } from 'node:path'
@@ -28,7 +33,9 @@ const { values } = parseArgs({
 })
 
 if (values.help) {
-  console.log('usage: npm start -- [--port 9090] [--server http://host:9090] [--token TOKEN] [--skip-build] [--page-dir DIR]')
+  console.log(
+    'usage: npm start -- [--port 9090] [--server http://host:9090] [--token TOKEN] [--skip-build] [--page-dir DIR]',
+  )
   process.exit(0)
 }
 
@@ -71,8 +78,16 @@ async function serveAgainstServer(target: string): Promise<() => Promise<void>> 
   return () => new Promise((resolve) => server.close(() => resolve()))
 }
 
+/** Token → user id: the page lists them through `GET /sim/users` (no secrets: a loopback demo). */
+const DEMO_USERS: Record<string, string> = { 'tok-alice': 'alice', 'tok-bob': 'bob', 'tok-admin': 'admin' }
+
 async function serveWithSimulator(): Promise<() => Promise<void>> {
-  const sim = await startSimulator({ port, staticDir })
+  const sim = await startSimulator({
+    port,
+    staticDir,
+    features: { snapshotEndpoints: true },
+    users: DEMO_USERS,
+  })
   console.log(`simulator and live page: ${sim.url}/`)
   return () => sim.close()
 }

@@ -307,5 +307,6 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     getFeatures: () => ({ ...state.features }),
     setFeatures,
     restart,
+    users: () => identities.list(),
   }
 }

@@ -167,6 +167,8 @@ export function createRestHandler(deps: RestDeps) {
     },
     { method: 'GET', pattern: new RegExp(`^${queue}/status$`), handler: (c) => ops.status(queueOf(c)) },
     { method: 'GET', pattern: new RegExp(`^${base}/sim/scenarios$`), handler: () => deps.scenarios },
+    // The demo page's user switch: tokens are no secret on a loopback simulator (see users.ts).
+    { method: 'GET', pattern: new RegExp(`^${base}/sim/users$`), handler: () => deps.identities.list() },
     {
       method: 'POST',
       pattern: new RegExp(`^${base}/sim/enqueue$`),

@@ -143,6 +143,13 @@ export interface ServerFeatures {
   snapshotEndpoints: boolean
 }
 
+/** A user the simulator knows, with the token that makes a caller that user (`GET /sim/users`). */
+export interface SimulatorUser {
+  userId: string
+  /** null: the caller sends no token at all (the single-user `system` user, when no authToken is set). */
+  token: string | null
+}
+
 export interface RestartOptions {
   /** How long the server is down (connections refused) before it listens again. Default 0. */
   downtimeMs?: number
@@ -226,4 +233,6 @@ export interface Simulator {
    * stop silently, the queue is empty and item ids start again from 1. Resolves once it listens again.
    */
   restart(options?: RestartOptions): Promise<void>
+  /** Who may call and with which token: what `GET /sim/users` lists (see users.ts). */
+  users(): SimulatorUser[]
 }

@@ -1,6 +1,8 @@
 // Who a socket or a REST caller is. A token maps to a user id through `SimulatorOptions.users`;
 // `authToken` (the single shared token) and a missing token (when no authToken is required) are the
 // single-user `system` user. `admin` and `system` see every user's items in full.
+import type { SimulatorUser } from './types'
+
 export interface Identity {
   userId: string
   isAdmin: boolean
@@ -43,6 +45,16 @@ export function createIdentities(authToken: string | undefined, users: Record<st
       if (authToken && token === authToken) return systemIdentity
       if (open || (!authToken && !token)) return systemIdentity
       return null
+    },
+    /**
+     * Every way in, for a demo's user switch: the token-less system user (when no authToken is required),
+     * the shared authToken, then each configured user. The tokens are no secret on a loopback simulator.
+     */
+    list(): SimulatorUser[] {
+      return [
+        { userId: SYSTEM_USER_ID, token: authToken || null },
+        ...[...byToken].map(([token, identity]) => ({ userId: identity.userId, token })),
+      ]
     },
   }
 }
