@@ -47,7 +47,8 @@ function answer(response: ServerResponse, status: number, detail: string) {
  *
  * It adds the token, so it forwards only what the page sends: a request addressed to this proxy
  * (`Host` 127.0.0.1:PORT or localhost:PORT, not a rebound DNS name) whose `Origin`, if any, is that same
- * origin. Anything else is a 403 (a malformed request target a 400), and nothing reaches the server.
+ * origin and whose `Sec-Fetch-Site`, if any, is `same-origin` or `none`. Anything else is a 403 (a
+ * malformed request target a 400), and nothing reaches the server.
  */
 export function startProxy({
   target,
@@ -79,6 +80,12 @@ export function startProxy({
     const origin = headerOf(request, 'origin')
     if (origin !== undefined && origin.toLowerCase() !== `http://${host}`) {
       return `Origin ${origin} is not this page's (http://${host})`
+    }
+    // A browser names who asked even where it sends no Origin (a no-cors GET, an <img>): another site's
+    // page must not get the token added to those either. Clients that are not browsers send no such header.
+    const site = headerOf(request, 'sec-fetch-site')?.toLowerCase()
+    if (site !== undefined && site !== 'same-origin' && site !== 'none') {
+      return `Sec-Fetch-Site ${site} is not this page's (same-origin)`
     }
     return null
   }

@@ -90,12 +90,16 @@ export async function startLiveServer(
   const pageDir = await mkdtemp(join(tmpdir(), 'live-page-'))
   // vitest sets NODE_ENV=test; `npm start` builds with whatever the shell has, normally nothing.
   const { NODE_ENV: _nodeEnv, ...env } = process.env
-  const child = spawn('npx', ['tsx', 'scripts/start.ts', '--port', String(port), '--page-dir', pageDir, ...args], {
-    cwd: repoDir,
-    env,
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
+  const child = spawn(
+    'npx',
+    ['tsx', 'scripts/start.ts', '--port', String(port), '--page-dir', pageDir, ...args],
+    {
+      cwd: repoDir,
+      env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  )
   const pgid = child.pid
   if (pgid === undefined) throw new Error('npx tsx scripts/start.ts did not start')
   const endOnExit = () => {
@@ -203,6 +207,8 @@ export async function openLivePage(page: Page, server: LiveServer): Promise<void
 export const skipWithoutBrowser = !hasChromium && !requireBrowser
 
 export interface Delivery {
+  /** Default 'in_order'; 'double' is 6.12-6.13's every-event-twice. */
+  mode?: 'in_order' | 'double'
   cancelRace: boolean
   chaos: {
     seed: number
@@ -216,7 +222,7 @@ export interface Delivery {
 /** Fills the page's delivery form and applies it, as a user would. */
 export async function applyDelivery(page: Page, delivery: Delivery): Promise<string> {
   const form = page.getByTestId('delivery-form')
-  await form.getByTestId('mode-in_order').check()
+  await form.getByTestId(`mode-${delivery.mode ?? 'in_order'}`).check()
   await form.getByTestId('events-before-response').setChecked(false)
   await form.getByTestId('cancel-race').setChecked(delivery.cancelRace)
   const completes = form.getByTestId('cancel-race-completes')
@@ -312,4 +318,3 @@ export async function saveScreenshots(page: Page, name: string, target?: Locator
   await shoot(`${repoDir}test-output/${name}.png`)
   if (process.env.UPDATE_DOCS_SCREENSHOT === '1') await shoot(`${repoDir}docs/${name}.png`)
 }
-

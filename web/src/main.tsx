@@ -1,10 +1,11 @@
-import { StrictMode, useMemo } from 'react'
+import { StrictMode, useMemo, useState } from 'react'
 import { createRoot } from 'react-dom/client'
 import { Provider } from 'react-redux'
 import { App } from './App'
 import { useServerKind } from './hooks/useServerKind'
 import { SessionContext } from './session/context'
 import { createLiveSession, type LiveSession } from './session/createLiveSession'
+import { frameBatchedStore } from './session/frameBatchedStore'
 import { readServerTarget, urlWithoutToken } from './session/target'
 import './styles.css'
 
@@ -19,8 +20,10 @@ function Page({ session }: { session: LiveSession }) {
 }
 
 function Root({ session }: { session: LiveSession }) {
+  // Components re-render once per frame, however many events the frame brought.
+  const [store] = useState(() => frameBatchedStore(session.store))
   return (
-    <Provider store={session.store}>
+    <Provider store={store}>
       <Page session={session} />
     </Provider>
   )

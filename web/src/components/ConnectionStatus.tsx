@@ -1,6 +1,10 @@
 import { useSocketConnected } from '../../../src/react'
+import { clipText } from '../format/preview'
 import { useObservable } from '../session/observable'
 import { usePage } from '../session/context'
+
+/** A connect_error's message is the server's text: shown cut. */
+const MAX_ERROR_CHARS = 300
 
 type LinkState = 'connected' | 'connecting' | 'disconnected' | 'error'
 
@@ -18,7 +22,7 @@ export function ConnectionStatus() {
         : 'disconnected'
   const detail =
     state === 'error'
-      ? `connection error: ${link.lastError}`
+      ? `connection error: ${clipText(link.lastError ?? '', MAX_ERROR_CHARS)}`
       : state === 'disconnected'
         ? `disconnected (${link.lastDisconnectReason ?? 'unknown reason'}), reconnecting…`
         : state === 'connecting'

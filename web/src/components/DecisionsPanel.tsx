@@ -5,6 +5,9 @@ import { useQueueItemIds, useRecentDecisions } from '../../../src/react'
 import { useObservable } from '../session/observable'
 import { usePage } from '../session/context'
 
+/** Items shown per list, newest first: each row subscribes to its item, so a flood must not mount thousands. */
+const MAX_ITEMS_SHOWN = 30
+
 interface RuleCount {
   rule: string
   count: number
@@ -82,10 +85,15 @@ function RejectedList() {
 /** Why the state is what it is: ignored events by rule, reconciliations, and payloads that failed their schema. */
 export function DecisionsPanel() {
   const ids = useQueueItemIds()
-  const newestFirst = useMemo(() => [...ids].reverse(), [ids])
+  const newestFirst = useMemo(() => ids.slice(-MAX_ITEMS_SHOWN).reverse(), [ids])
   return (
     <section className="panel decisions" data-testid="decisions">
       <h2>Decisions</h2>
+      {ids.length > MAX_ITEMS_SHOWN ? (
+        <p className="muted small" data-testid="decisions-bounded">
+          the newest {MAX_ITEMS_SHOWN} of {ids.length} items
+        </p>
+      ) : null}
       <h3>Ignored events (recent, by rule)</h3>
       <ul className="log">
         {newestFirst.map((id) => (

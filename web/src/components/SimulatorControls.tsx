@@ -4,6 +4,7 @@ import { useServerAction } from '../hooks/useServerAction'
 import { usePage } from '../session/context'
 import { DeliveryForm } from './DeliveryForm'
 import { ErrorText } from './ErrorText'
+import { clipText } from '../format/preview'
 
 const describeEnqueue = (result: EnqueueResult) => `enqueued item(s) ${result.item_ids.join(', ')}`
 
@@ -43,7 +44,7 @@ function EnqueueForm({ scenarios }: { scenarios: ScenarioInfo[] }) {
           onChange={(e) => setRuns(Number(e.target.value))}
         />
       </label>
-      {description ? <p className="muted small">{description}</p> : null}
+      {description ? <p className="muted small">{clipText(description, 300)}</p> : null}
       <button type="submit" data-testid="enqueue-button" disabled={enqueue.busy || scenario === ''}>
         Enqueue
       </button>
@@ -79,6 +80,38 @@ function DisconnectButton() {
   )
 }
 
+/** Long enough to see the page disconnected, short against socket.io's reconnection backoff. */
+const RESTART_DOWNTIME_MS = 1000
+
+const describeRestart = () => `restarting: down for ${RESTART_DOWNTIME_MS / 1000} s, ids start again from 1`
+
+function RestartButton() {
+  const { session } = usePage()
+  const restart = useServerAction(session.api.restart, describeRestart)
+  return (
+    <div className="control">
+      <button
+        type="button"
+        data-testid="restart-button"
+        disabled={restart.busy}
+        onClick={() => restart.run(RESTART_DOWNTIME_MS)}
+      >
+        Restart server (wipe database)
+      </button>
+      <p className="muted small">
+        A crash that loses the queue: runs stop silently, new runs reuse ids 1, 2… with new sessions. The
+        engine replaces a run it knew under a reused id instead of mixing the two.
+      </p>
+      {restart.message ? (
+        <p className="muted" data-testid="restart-result">
+          {restart.message}
+        </p>
+      ) : null}
+      <ErrorText error={restart.error} />
+    </div>
+  )
+}
+
 /** The simulator's control API: what to run and how the socket should misbehave. */
 export function SimulatorControls({ scenarios }: { scenarios: ScenarioInfo[] }) {
   return (
@@ -87,6 +120,7 @@ export function SimulatorControls({ scenarios }: { scenarios: ScenarioInfo[] }) 
       <EnqueueForm scenarios={scenarios} />
       <DeliveryForm />
       <DisconnectButton />
+      <RestartButton />
     </section>
   )
 }

@@ -1,5 +1,19 @@
-import { HttpStatusError, type FetchQueueItem } from '../../../src'
-import type { DeliveryOptions, ScenarioInfo } from '../../../sim/types'
+import type { z } from 'zod'
+import {
+  createFetchQueueSnapshot,
+  HttpStatusError,
+  type FetchQueueItem,
+  type FetchQueueSnapshot,
+} from '../../../src'
+import type { DeliveryOptions, ScenarioInfo, SimulatorUser } from '../../../sim/types'
+import {
+  deliveryOptionsSchema,
+  describeIssues,
+  enqueueResultSchema,
+  queueStatusResponseSchema,
+  scenarioListSchema,
+} from './schemas'
+import { itemGraphOf, type ItemGraph } from '../graph/itemGraph'
 import type { ServerTarget } from './target'
 
 /** An error answer of the server, reduced to text the page can show as-is. */
@@ -14,7 +28,7 @@ export class ServerError extends Error {
 }
 
 // The simulator's control API speaks the simulator's own types: one declaration, checked on both sides.
-export type { ChaosOptions, DeliveryOptions, ScenarioInfo } from '../../../sim/types'
+export type { ChaosOptions, DeliveryOptions, ScenarioInfo, SimulatorUser } from '../../../sim/types'
 
 export interface EnqueueResult {
   item_ids: number[]
@@ -28,11 +42,6 @@ export interface QueueStatusCounts {
   failed: number
   canceled: number
   total: number
-}
-
-export interface GraphNodeInfo {
-  id: string
-  type: string
 }
 
 const MAX_ERROR_CHARS = 300
@@ -54,23 +63,24 @@ async function errorText(response: Response): Promise<string> {
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value)
 
-function graphNodesOf(queueItem: unknown): GraphNodeInfo[] {
-  const session = isObject(queueItem) ? queueItem.session : undefined
-  const graph = isObject(session) ? session.graph : undefined
-  const nodes = isObject(graph) ? graph.nodes : undefined
-  if (!isObject(nodes)) return []
-  return Object.entries(nodes).map(([id, node]) => ({
-    id,
-    type: isObject(node) && typeof node.type === 'string' ? node.type : 'node',
-  }))
-}
+const isSimulatorUser = (value: unknown): value is SimulatorUser =>
+  isObject(value) &&
+  typeof value.userId === 'string' &&
+  (value.token === null || typeof value.token === 'string')
 
-/** The REST calls the page makes: InvokeAI's queue endpoints and the simulator's control API. */
-export function createServerApi(target: ServerTarget, queueId = 'default') {
+/**
+ * The REST calls the page makes: InvokeAI's queue endpoints and the simulator's control API. The token is
+ * read on every call: a user switch changes it for the requests that follow.
+ */
+export function createServerApi(
+  target: ServerTarget,
+  queueId = 'default',
+  token: () => string | null = () => target.token,
+) {
   const queue = `${target.baseUrl}/api/v1/queue/${encodeURIComponent(queueId)}`
   const headers = (json: boolean): Record<string, string> => ({
     ...(json ? { 'content-type': 'application/json' } : {}),
-    ...(target.token ? { authorization: `Bearer ${target.token}` } : {}),
+    ...(token() ? { authorization: `Bearer ${token()}` } : {}),
   })
 
   async function call(method: string, url: string, body?: unknown, signal?: AbortSignal): Promise<Response> {
@@ -96,6 +106,21 @@ export function createServerApi(target: ServerTarget, queueId = 'default') {
     return (await response.json()) as T
   }
 
+  /** A JSON answer checked against `schema`: another shape is a ServerError naming the call and the issue. */
+  async function parsed<S extends z.ZodType>(
+    schema: S,
+    method: string,
+    url: string,
+    body?: unknown,
+    signal?: AbortSignal,
+  ): Promise<z.infer<S>> {
+    const answer = schema.safeParse(await json<unknown>(method, url, body, signal))
+    if (!answer.success) {
+      throw new ServerError(200, `${method} ${url}: unexpected answer: ${describeIssues(answer.error)}`)
+    }
+    return answer.data
+  }
+
   /** The engine's reconciliation fetch, through this client: same base path, same token. */
   const fetchQueueItem: FetchQueueItem = async ({ queueId: queue_id, itemId, signal }) => {
     const url = `${target.baseUrl}/api/v1/queue/${encodeURIComponent(queue_id)}/i/${itemId}`
@@ -105,31 +130,57 @@ export function createServerApi(target: ServerTarget, queueId = 'default') {
     return (await response.json()) as unknown
   }
 
+  /** The engine's hydration fetch, with the token of the moment (the engine's `headers` option is fixed). */
+  const fetchQueueSnapshot: FetchQueueSnapshot = (request) =>
+    createFetchQueueSnapshot(target.baseUrl, headers(false))(request)
+
   return {
     fetchQueueItem,
+    fetchQueueSnapshot,
     /** The simulator's scenarios; throws on a server that is not the simulator. */
     async scenarios(signal?: AbortSignal): Promise<ScenarioInfo[]> {
-      const list = await json<unknown>('GET', `${target.baseUrl}/sim/scenarios`, undefined, signal)
-      if (!Array.isArray(list) || !list.every((s) => isObject(s) && typeof s.name === 'string')) {
-        throw new ServerError(200, 'not a simulator: /sim/scenarios is not a scenario list')
-      }
-      return list as ScenarioInfo[]
+      const list = scenarioListSchema.safeParse(
+        await json<unknown>('GET', `${target.baseUrl}/sim/scenarios`, undefined, signal),
+      )
+      if (!list.success) throw new ServerError(200, 'not a simulator: /sim/scenarios is not a scenario list')
+      return list.data
     },
-    enqueueScenario: (scenario: string, runs: number) =>
-      json<EnqueueResult>('POST', `${target.baseUrl}/sim/enqueue`, { scenario, runs }),
+    enqueueScenario: (scenario: string, runs: number): Promise<EnqueueResult> =>
+      parsed(enqueueResultSchema, 'POST', `${target.baseUrl}/sim/enqueue`, { scenario, runs }),
+    // An older simulator leaves cancelRaceCompletes out: the delivery form then leaves it out too.
     getDelivery: (signal?: AbortSignal) =>
-      json<DeliveryOptions>('GET', `${target.baseUrl}/sim/delivery`, undefined, signal),
+      parsed(
+        deliveryOptionsSchema,
+        'GET',
+        `${target.baseUrl}/sim/delivery`,
+        undefined,
+        signal,
+      ) as Promise<DeliveryOptions>,
     setDelivery: (options: DeliveryOptions) =>
-      json<DeliveryOptions>('POST', `${target.baseUrl}/sim/delivery`, options),
+      parsed(
+        deliveryOptionsSchema,
+        'POST',
+        `${target.baseUrl}/sim/delivery`,
+        options,
+      ) as Promise<DeliveryOptions>,
     disconnect: () => json<unknown>('POST', `${target.baseUrl}/sim/disconnect`),
+    /** A restart with a wiped database: ids start again from 1 (the simulator's `POST /sim/restart`). */
+    restart: (downtimeMs: number) => json<unknown>('POST', `${target.baseUrl}/sim/restart`, { downtimeMs }),
+    /** The simulator's users and their tokens, for the user switch. */
+    async users(signal?: AbortSignal): Promise<SimulatorUser[]> {
+      const list = await json<unknown>('GET', `${target.baseUrl}/sim/users`, undefined, signal)
+      if (!Array.isArray(list) || !list.every(isSimulatorUser)) {
+        throw new ServerError(200, 'GET /sim/users is not a user list')
+      }
+      return list
+    },
     cancel: (itemId: number) => json<unknown>('PUT', `${queue}/i/${itemId}/cancel`),
     async queueStatus(signal?: AbortSignal): Promise<QueueStatusCounts> {
-      const status = await json<{ queue?: QueueStatusCounts }>('GET', `${queue}/status`, undefined, signal)
-      if (!status.queue) throw new ServerError(200, 'queue status without `queue`')
-      return status.queue
+      return (await parsed(queueStatusResponseSchema, 'GET', `${queue}/status`, undefined, signal)).queue
     },
-    async graphNodes(itemId: number, signal?: AbortSignal): Promise<GraphNodeInfo[]> {
-      return graphNodesOf(await json<unknown>('GET', `${queue}/i/${itemId}`, undefined, signal))
+    /** The item's workflow graph; null when the answer has none of the expected shape. */
+    async itemGraph(itemId: number, signal?: AbortSignal): Promise<ItemGraph | null> {
+      return itemGraphOf(await json<unknown>('GET', `${queue}/i/${itemId}`, undefined, signal))
     },
     imageUrl: (imageName: string) =>
       `${target.baseUrl}/api/v1/images/i/${encodeURIComponent(imageName)}/full`,

@@ -1,11 +1,15 @@
 import { io } from 'socket.io-client'
 import {
   createExecutionStore,
+  currentUserChanged,
   eventRejected,
   invocationOutputReceived,
+  selectQueueItemExecution,
   type EventRejectedPayload,
 } from '../../../src'
 import { createServerApi } from './api'
+import { attachNaiveClient } from '../naive/attachNaiveClient'
+import { attachTimeline } from '../timeline/attachTimeline'
 import { createObservable } from './observable'
 import type { ServerTarget } from './target'
 
@@ -25,6 +29,8 @@ export interface GalleryImage {
   /** `${itemId}/${preparedId}`: one per output, as the engine delivers each once. */
   key: string
   itemId: number
+  /** The run that made it: after a wiped-database restart, the same item id names another run. */
+  sessionId: string | null
   imageName: string
   via: string
 }
@@ -43,21 +49,37 @@ export interface LinkDetail {
   connects: number
 }
 
+/** Who the page acts as: the token its socket and REST calls carry (null: none); userId null = not known. */
+export interface PageUser {
+  userId: string | null
+  token: string | null
+}
+
+/** How many recent items a (re)connect asks the server for: a reload shows this much history. */
+const HYDRATED_RECENT_ITEMS = 50
+
 /**
  * One live page session: the engine's store, a socket.io connection bound to it, the REST client, and
  * what the page shows that the engine's state does not keep (rejected payloads, socket.io's reasons).
  */
 export function createLiveSession(target: ServerTarget) {
-  const api = createServerApi(target)
+  const user = createObservable<PageUser>({ userId: null, token: target.token })
+  const api = createServerApi(target, 'default', () => user.get().token)
   const store = createExecutionStore({
     baseUrl: target.baseUrl,
-    // With a token, the page's REST client fetches the item (same 404 → gone contract) so every request
-    // carries the same auth.
-    ...(target.token ? { fetchQueueItem: api.fetchQueueItem } : {}),
+    // The page's REST client fetches items and hydrates (same 404 → gone contract), so every request
+    // carries the token of the moment: a user switch changes it.
+    fetchQueueItem: api.fetchQueueItem,
+    fetchQueueSnapshot: api.fetchQueueSnapshot,
+    hydrate: { recentItems: HYDRATED_RECENT_ITEMS },
   })
   const socketOptions = {
     path: target.socketPath,
-    ...(target.token ? { auth: { token: target.token } } : {}),
+    // Read at every (re)connect, so a user switch reconnects with the new token.
+    auth: (send: (auth: object) => void) => {
+      const { token } = user.get()
+      send(token ? { token } : {})
+    },
   }
   const socket = target.socketOrigin ? io(target.socketOrigin, socketOptions) : io(socketOptions)
   const rejections = createObservable<RejectedPayload[]>([])
@@ -67,12 +89,14 @@ export function createLiveSession(target: ServerTarget) {
   // The gallery hangs on the exactly-once output action, never on the raw invocation_complete.
   store.startListening({
     actionCreator: invocationOutputReceived,
-    effect: ({ payload }) => {
+    effect: ({ payload }, listenerApi) => {
       const imageName = imageNameOf(payload.output)
       if (imageName === null) return
+      const sessionId = selectQueueItemExecution(listenerApi.getState(), payload.itemId)?.sessionId ?? null
       const image = {
-        key: `${payload.itemId}/${payload.preparedId}`,
+        key: `${payload.itemId}/${sessionId}/${payload.preparedId}`,
         itemId: payload.itemId,
+        sessionId,
         imageName,
         via: payload.via,
       }
@@ -89,6 +113,12 @@ export function createLiveSession(target: ServerTarget) {
         ...list.slice(0, MAX_REJECTIONS - 1),
       ]),
   })
+  // Beside the engine, on its own socket and store: the naive client it is compared with, and the timeline.
+  const naive = attachNaiveClient(socket, {
+    maxItems: store.getState().workflowExecution.config.maxItems,
+    maxImages: MAX_GALLERY_IMAGES,
+  })
+  const timeline = attachTimeline(store)
   const unbind = store.bindSocket(socket)
 
   socket.on('connect', () => link.update((d) => ({ ...d, lastError: null, connects: d.connects + 1 })))
@@ -102,7 +132,31 @@ export function createLiveSession(target: ServerTarget) {
     rejections,
     link,
     gallery,
+    naive: naive.state,
+    timeline: timeline.state,
+    user,
+    /** Names the user the page already acts as (its token unchanged): the engine knows whose runs are whose. */
+    identify(userId: string) {
+      if (user.get().userId === userId) return
+      user.update((current) => ({ ...current, userId }))
+      store.dispatch(currentUserChanged({ userId }))
+    },
+    /**
+     * Acts as another user: the engine forgets the previous user's runs (they must not stay on screen), and
+     * the socket reconnects with the new token, so the engine hydrates again with what this user may see.
+     */
+    switchUser(next: PageUser) {
+      user.set(next)
+      // Disconnected first: the reset then waits for the connect to hydrate, with the new token.
+      socket.disconnect()
+      store.dispatch(currentUserChanged({ userId: next.userId, reset: true }))
+      gallery.set([])
+      naive.reset()
+      socket.connect()
+    },
     close() {
+      naive.detach()
+      timeline.detach()
       unbind()
       socket.close()
       store.close()

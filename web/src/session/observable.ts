@@ -1,4 +1,5 @@
-import { useSyncExternalStore } from 'react'
+import { useMemo, useSyncExternalStore } from 'react'
+import { frameBatchedSubscribe } from './frameBatchedStore'
 
 /** A value outside Redux that components can subscribe to: for what the engine's state does not hold. */
 export interface Observable<T> {
@@ -27,6 +28,8 @@ export function createObservable<T>(initial: T): Observable<T> {
   }
 }
 
+/** The observable's value; the component re-renders at most once per frame, however often it changes. */
 export function useObservable<T>(observable: Observable<T>): T {
-  return useSyncExternalStore(observable.subscribe, observable.get)
+  const subscribe = useMemo(() => frameBatchedSubscribe(observable.subscribe), [observable])
+  return useSyncExternalStore(subscribe, observable.get)
 }
