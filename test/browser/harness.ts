@@ -314,6 +314,8 @@ export async function shownNodes(run: Locator): Promise<Record<string, NodeView>
  */
 export async function saveScreenshots(page: Page, name: string, target?: Locator): Promise<void> {
   await mkdir(`${repoDir}test-output`, { recursive: true })
+  // A whole-page picture starts at the header, wherever the test's clicks scrolled to.
+  if (!target) await page.evaluate(() => window.scrollTo(0, 0))
   const shoot = (path: string) => (target ? target.screenshot({ path }) : page.screenshot({ path }))
   await shoot(`${repoDir}test-output/${name}.png`)
   if (process.env.UPDATE_DOCS_SCREENSHOT === '1') await shoot(`${repoDir}docs/${name}.png`)

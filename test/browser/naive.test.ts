@@ -7,6 +7,7 @@ import {
   browserTestWith,
   enqueueThroughPage,
   persistedItem,
+  saveScreenshots,
   SETTLE_TIMEOUT_MS,
   skipWithoutBrowser,
   waitUntilSettledInPage,
@@ -106,6 +107,9 @@ describe('the naive client beside the engine, in Chromium', () => {
         .toBeGreaterThan(0)
       await expectGalleryIsPersisted(page, itemId, await persistedItem(server, itemId))
       await expectTimelineWithIgnoredMarks(page, itemId)
+      // The README's pictures of what the engine changes: the two clients side by side, and the timeline.
+      await saveScreenshots(page, 'naive-panel', page.getByTestId('naive-panel'))
+      await saveScreenshots(page, 'timeline', page.getByTestId('timeline'))
       expect(pageErrors).toEqual([])
     },
     BROWSER_TEST_TIMEOUT_MS,

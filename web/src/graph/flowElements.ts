@@ -17,7 +17,7 @@ export interface FlowElements {
 }
 
 /** Room per node: nodes are drawn 240 px wide (60 px between layers), their previews and outputs bounded in height (styles.css). */
-export const GRAPH_SPACING = { columnWidth: 300, rowHeight: 360 } as const
+export const GRAPH_SPACING = { columnWidth: 240, rowHeight: 300 } as const
 
 /**
  * The React Flow elements of one item's graph, laid out left to right, plus the nodes the engine saw

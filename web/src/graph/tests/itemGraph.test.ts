@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { extraNodeIdsOf, flowElementsOf } from '../flowElements'
+import { extraNodeIdsOf, flowElementsOf, GRAPH_SPACING } from '../flowElements'
 import { itemGraphOf } from '../itemGraph'
 
 const fixture = JSON.parse(
@@ -57,7 +57,8 @@ describe('flowElementsOf', () => {
     const extra = extraNodeIdsOf(graph, [...(graph?.nodes.map((node) => node.id) ?? []), 'seen-only'])
     expect(extra).toEqual(['seen-only'])
     const { nodes, edges } = flowElementsOf(7, graph, extra)
-    expect(nodes.map((node) => node.position.x)).toEqual([0, 300, 600, 0])
+    const { columnWidth } = GRAPH_SPACING
+    expect(nodes.map((node) => node.position.x)).toEqual([0, columnWidth, 2 * columnWidth, 0])
     expect(nodes[3]?.data).toEqual({ itemId: 7, nodeId: 'seen-only', nodeType: 'node' })
     expect(edges.map((edge) => [edge.source, edge.target])).toEqual(
       graph?.edges.map((edge) => [edge.source, edge.target]),
