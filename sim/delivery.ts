@@ -4,7 +4,7 @@
 // Determinism: every random decision is drawn synchronously, in event order, from a per-client PRNG,
 // and delays never reorder. So the same seed and the same emitted events give the same delivered
 // sequence, as long as the flush points match: a window is flushed at each item's terminal status
-// (and `queue_cleared`), or after CHAOS_IDLE_FLUSH_MS without events.
+// (and `queue_cleared`), or after `idleFlushMs` without events (CHAOS_IDLE_FLUSH_MS by default).
 import { createRandom, mixSeed, pickIndex } from './random'
 import type { Timers } from './timers'
 import type { DeliveryOptions } from './types'
@@ -30,7 +30,8 @@ export interface Pipeline {
 }
 
 const PAIR_FLUSH_MS = 20
-const CHAOS_IDLE_FLUSH_MS = 250
+/** How long a chaos window waits without events before it lets its events out. */
+export const CHAOS_IDLE_FLUSH_MS = 250
 
 /** The 6.12-6.13 second copy: identical, except a progress event loses its image. */
 function secondCopy(event: WireEvent): WireEvent {
@@ -43,6 +44,7 @@ export function createPipeline(
   ordinal: number,
   sink: Sink,
   timers: Timers,
+  idleFlushMs = CHAOS_IDLE_FLUSH_MS,
 ): Pipeline {
   const chaos = options.chaos
   const random = chaos ? createRandom(mixSeed(chaos.seed, ordinal)) : null
@@ -117,7 +119,7 @@ export function createPipeline(
       }
     }
     timers.cancel(state.idleTimer)
-    state.idleTimer = state.window.length > 0 ? timers.after(CHAOS_IDLE_FLUSH_MS, flushWindow) : null
+    state.idleTimer = state.window.length > 0 ? timers.after(idleFlushMs, flushWindow) : null
   }
 
   const releaseHeld = () => {

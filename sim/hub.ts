@@ -34,7 +34,7 @@ const queueIdOf = (data: unknown): string | null => {
   return typeof queueId === 'string' && queueId.length > 0 ? queueId : null
 }
 
-export function createHub(io: Server, timers: Timers, initial: DeliveryOptions) {
+export function createHub(io: Server, timers: Timers, initial: DeliveryOptions, chaosIdleFlushMs?: number) {
   const clients = new Map<string, Client>()
   const state = { options: initial, ordinal: 0 }
 
@@ -50,6 +50,7 @@ export function createHub(io: Server, timers: Timers, initial: DeliveryOptions) 
         disconnect: () => socket.conn.close(),
       },
       timers,
+      chaosIdleFlushMs,
     )
 
   io.on('connection', (socket) => {

@@ -120,7 +120,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     socket.data = { ...socket.data, identity }
     next()
   })
-  const hub = createHub(io, timers, state.delivery)
+  const hub = createHub(io, timers, state.delivery, options.chaosIdleFlushMs)
   const emit = createEmitter(store, hub, signals)
   const worker = createWorker({
     store,

@@ -112,6 +112,12 @@ export interface SimulatorOptions {
   stepDelayMs?: number
   /** How long after a `canceled` event the last results are saved. Default 100. */
   cancelPersistDelayMs?: number
+  /**
+   * How long a chaos reorder window holds its events without new ones before letting them out. Default 250.
+   * The delivered sequence is the seed's only while the flush points match: a test that compares two runs
+   * under load sets it long, so a stalled machine cannot add a flush.
+   */
+  chaosIdleFlushMs?: number
   /** Delay between the enqueue HTTP response and the start of its run (in the default delivery). Default 15. */
   startDelayMs?: number
   /** When set, sockets must connect with `auth: { token }` and REST calls with `Authorization: Bearer <token>`. */

@@ -65,7 +65,12 @@ describe('delivery modes', () => {
       maxDelayMs: 4,
     }
     const deliveredWith = async (options: Partial<ChaosOptions>) => {
-      const { sim, client } = await setup({ stepDelayMs: 2, delivery: { chaos: { ...chaos, ...options } } })
+      const { sim, client } = await setup({
+        stepDelayMs: 2,
+        // Windows flush only at the item's terminal status: a stalled machine cannot add an idle flush.
+        chaosIdleFlushMs: 60_000,
+        delivery: { chaos: { ...chaos, ...options } },
+      })
       const [itemId] = sim.enqueueScenario('fanout', { params: { count: 2, steps: 4 } }).item_ids as [number]
       const item = (await sim.whenSettled(itemId)) as { session: { executed: string[]; results: object } }
       await sleep(60)
