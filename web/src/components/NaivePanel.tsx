@@ -1,8 +1,8 @@
-import { useMemo } from 'react'
+import { useMemo, useState } from 'react'
 import { useSelector } from 'react-redux'
 import type { WithWorkflowExecution } from '../../../src'
 import { useActiveItemId } from '../../../src/react'
-import { compareNaiveWithEngine, DIFFERENCE_KINDS, type DifferenceKind } from '../naive/compare'
+import { createNaiveComparer, DIFFERENCE_KINDS, type DifferenceKind } from '../naive/compare'
 import { usePage } from '../session/context'
 import { useObservable } from '../session/observable'
 
@@ -30,9 +30,11 @@ export function NaivePanel() {
   const slice = useSelector((state: WithWorkflowExecution) => state.workflowExecution)
   const engine = useMemo(() => ({ workflowExecution: slice }), [slice])
   const activeItemId = useActiveItemId()
+  // Its inputs change at most once a frame (frame-batched), and it recomputes only the items that changed.
+  const [compare] = useState(createNaiveComparer)
   const comparison = useMemo(
-    () => compareNaiveWithEngine({ naive, engine, engineGallery, engineActiveItemId: activeItemId }),
-    [naive, engine, engineGallery, activeItemId],
+    () => compare({ naive, engine, engineGallery, engineActiveItemId: activeItemId }),
+    [compare, naive, engine, engineGallery, activeItemId],
   )
   const sides = [
     ['images', 'gallery images since load', comparison.naive.images, comparison.engine.images],

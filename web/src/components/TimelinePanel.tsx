@@ -1,5 +1,6 @@
-import { useCallback, useSyncExternalStore, type ReactNode } from 'react'
+import { useCallback, useMemo, useSyncExternalStore, type ReactNode } from 'react'
 import { usePage } from '../session/context'
+import { frameBatchedSubscribe } from '../session/frameBatchedStore'
 import { spanDuration, type ItemMark, type ItemTimeline, type LinkMark } from '../timeline/timeline'
 
 const shortId = (id: string) => (id.length > 10 ? id.slice(0, 8) : id)
@@ -120,11 +121,13 @@ function NodeDurations({ timeline }: { timeline: ItemTimeline }) {
 export function TimelinePanel({ itemId }: { itemId: number | undefined }) {
   const { session } = usePage()
   const store = session.timeline
+  // Once a frame, as every panel: the timeline changes on every engine action of a flood.
+  const subscribe = useMemo(() => frameBatchedSubscribe(store.subscribe), [store])
   const timeline = useSyncExternalStore(
-    store.subscribe,
+    subscribe,
     useCallback(() => (itemId === undefined ? undefined : store.get().items[itemId]), [store, itemId]),
   )
-  const link = useSyncExternalStore(store.subscribe, () => store.get().link)
+  const link = useSyncExternalStore(subscribe, () => store.get().link)
   const axis = timeline ? axisOf(timeline) : null
   return (
     <section

@@ -1,6 +1,7 @@
 import type { SocketEventName, SocketLike, SocketListener } from '../../../src'
-import { createObservable, type Observable } from '../session/observable'
-import { createNaiveState, naiveReducer, type NaiveLimits, type NaiveState } from './naiveClient'
+import type { Observable } from '../session/observable'
+import { createNaiveState, type NaiveLimits, type NaiveState } from './naiveClient'
+import { createNaiveStore } from './naiveStore'
 
 /** Every InvokeAI event the engine binds: a record, so the compiler says when the wire gains one. */
 const EVENT_NAMES: Record<SocketEventName, true> = {
@@ -24,10 +25,11 @@ export interface NaiveClient {
 
 /** The naive client on the engine's own socket: it sees exactly what the engine sees, in the same order. */
 export function attachNaiveClient(socket: SocketLike, limits: NaiveLimits): NaiveClient {
-  const state = createObservable(createNaiveState(limits))
+  // O(1) per event: the flood's 2,000 new items a second must not copy every item held for each one.
+  const state = createNaiveStore(limits)
   const handlers = Object.keys(EVENT_NAMES).map((event): [string, SocketListener] => [
     event,
-    (payload: unknown) => state.update((current) => naiveReducer(current, { event, payload })),
+    (payload: unknown) => state.apply({ event, payload }),
   ])
   for (const [event, handler] of handlers) socket.on(event, handler)
   return {

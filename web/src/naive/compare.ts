@@ -125,22 +125,41 @@ function itemDifferences(input: CompareInput, itemId: number, naiveImages: strin
   ]
 }
 
+/**
+ * What a comparison remembers for the next one (createNaiveComparer): each settled item's differences with
+ * what they were computed from, and each item's count of running nodes by the item's own object (both the
+ * naive item and the engine's execution are replaced, never mutated, when they change).
+ */
+interface CompareMemo {
+  items: Map<number, { engine: unknown; naive: unknown; images: string; differences: Difference[] }>
+  running: WeakMap<object, number>
+}
+
+const runningNodes = (statuses: (NodeStatus | undefined)[]) =>
+  statuses.filter((s) => s === 'IN_PROGRESS').length
+
+function remembered<K extends object>(memo: CompareMemo | null, key: K, count: (key: K) => number) {
+  const known = memo?.running.get(key)
+  if (known !== undefined) return known
+  const counted = count(key)
+  memo?.running.set(key, counted)
+  return counted
+}
+
 /** Nodes each side shows running now, over every item it holds. */
-function nodesInProgress({ naive, engine }: CompareInput): { naive: number; engine: number } {
-  const running = (statuses: (NodeStatus | undefined)[]) => statuses.filter((s) => s === 'IN_PROGRESS').length
+function nodesInProgress({ naive, engine }: CompareInput, memo: CompareMemo | null) {
+  const naiveCount = (item: NaiveState['items'][number]) =>
+    runningNodes(Object.values(item.nodes).map((node) => node.status))
+  const engineCount = (itemId: number) =>
+    runningNodes(
+      selectNodeIds(engine, itemId).map((id) => selectNodeExecutionState(engine, itemId, id)?.status),
+    )
   return {
-    naive: Object.values(naive.items).reduce(
-      (sum, item) => sum + running(Object.values(item.nodes).map((node) => node.status)),
-      0,
-    ),
-    engine: selectQueueItemIds(engine).reduce(
-      (sum, itemId) =>
-        sum +
-        running(
-          selectNodeIds(engine, itemId).map((id) => selectNodeExecutionState(engine, itemId, id)?.status),
-        ),
-      0,
-    ),
+    naive: Object.values(naive.items).reduce((sum, item) => sum + remembered(memo, item, naiveCount), 0),
+    engine: selectQueueItemIds(engine).reduce((sum, itemId) => {
+      const execution = selectQueueItemExecution(engine, itemId)
+      return sum + (execution ? remembered(memo, execution, () => engineCount(itemId)) : engineCount(itemId))
+    }, 0),
   }
 }
 
@@ -158,7 +177,44 @@ function staleCurrent({ naive, engineActiveItemId }: CompareInput): Difference[]
   ]
 }
 
+/** The differences of one settled item, recomputed only when the item or its images changed. */
+function settledDifferences(
+  input: CompareInput,
+  memo: CompareMemo | null,
+  next: CompareMemo['items'],
+  itemId: number,
+  naiveImages: string[],
+  engineImages: string[],
+): Difference[] {
+  if (memo === null) return itemDifferences(input, itemId, naiveImages, engineImages)
+  const engine = selectQueueItemExecution(input.engine, itemId)
+  const naive = input.naive.items[itemId]
+  const images = `${naiveImages.join('\n')}\u0000${engineImages.join('\n')}`
+  const known = memo.items.get(itemId)
+  const differences =
+    known && known.engine === engine && known.naive === naive && known.images === images
+      ? known.differences
+      : itemDifferences(input, itemId, naiveImages, engineImages)
+  next.set(itemId, { engine, naive, images, differences })
+  return differences
+}
+
+/** The comparison, from scratch. */
 export function compareNaiveWithEngine(input: CompareInput): Comparison {
+  return compareWith(input, null)
+}
+
+/**
+ * A comparison that remembers: each call recomputes only the settled items that changed since the last
+ * one (and counts running nodes only of items that changed). The panel keeps one and calls it per render,
+ * which is at most once per animation frame, however many events the frame brought.
+ */
+export function createNaiveComparer(): (input: CompareInput) => Comparison {
+  const memo: CompareMemo = { items: new Map(), running: new WeakMap() }
+  return (input) => compareWith(input, memo)
+}
+
+function compareWith(input: CompareInput, memo: CompareMemo | null): Comparison {
   const naiveImages = imagesByItem(input.naive.gallery)
   // Outputs learned by hydration came before the naive client was listening: not its to miss.
   const sincePageLoad = input.engineGallery.filter((image) => image.via !== 'hydration')
@@ -166,18 +222,21 @@ export function compareNaiveWithEngine(input: CompareInput): Comparison {
   const ids = [...new Set([...input.naive.order, ...engineImages.keys()])]
   const settled = ids.filter((id) => selectQueueItemExecution(input.engine, id)?.settled === true)
   const running = ids.filter((id) => selectQueueItemExecution(input.engine, id)?.settled === false).length
+  // Only the items settled now are remembered: the memo stays as bounded as the items compared.
+  const next: CompareMemo['items'] = new Map()
   const differences = [
     ...settled.flatMap((id) =>
-      itemDifferences(input, id, naiveImages.get(id) ?? [], engineImages.get(id) ?? []),
+      settledDifferences(input, memo, next, id, naiveImages.get(id) ?? [], engineImages.get(id) ?? []),
     ),
     ...staleCurrent(input),
   ]
+  if (memo !== null) memo.items = next
   const totals = Object.fromEntries(DIFFERENCE_KINDS.map((kind) => [kind, 0])) as Record<
     DifferenceKind,
     number
   >
   for (const difference of differences) totals[difference.kind] += difference.count
-  const inProgress = nodesInProgress(input)
+  const inProgress = nodesInProgress(input, memo)
   return {
     differences,
     totals,

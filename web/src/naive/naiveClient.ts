@@ -116,17 +116,39 @@ function withItem(state: NaiveState, item: NaiveItem): Pick<NaiveState, 'items' 
   return { items, order }
 }
 
-export function naiveReducer(state: NaiveState, { event, payload }: NaiveEvent): NaiveState {
+/** What one event does to the naive view: the item as it leaves it, and the image it adds (if any). */
+export interface NaiveStep {
+  itemId: number
+  item: NaiveItem
+  imageName: string | null
+}
+
+/**
+ * The step one event makes, given the item it names as held now (`held(itemId)`), or null when the event
+ * says nothing a naive UI reads. Shared by the pure reducer and the bounded store (naiveStore.ts).
+ */
+export function naiveStep(
+  held: (itemId: number) => NaiveItem | undefined,
+  { event, payload }: NaiveEvent,
+): NaiveStep | null {
   const itemId = itemIdOf(payload)
-  if (itemId === null) return state
-  const item = state.items[itemId] ?? { itemId, status: null, nodes: {} }
+  if (itemId === null) return null
+  const item = held(itemId) ?? { itemId, status: null, nodes: {} }
   const changed = changedItem(item, event, payload)
-  if (changed === null) return state
-  const events = state.events + 1
+  if (changed === null) return null
   const imageName = event === 'invocation_complete' ? imageNameOf(field(payload, 'result')) : null
+  return { itemId, item: changed, imageName }
+}
+
+/** The pure reference: every event copies the items. The page runs the bounded store instead. */
+export function naiveReducer(state: NaiveState, event: NaiveEvent): NaiveState {
+  const step = naiveStep((itemId) => state.items[itemId], event)
+  if (step === null) return state
+  const { itemId, imageName } = step
+  const events = state.events + 1
   const gallery =
     imageName === null
       ? state.gallery
       : [{ itemId, imageName, seq: events }, ...state.gallery.slice(0, state.limits.maxImages - 1)]
-  return { ...state, ...withItem(state, changed), gallery, currentItemId: itemId, events }
+  return { ...state, ...withItem(state, step.item), gallery, currentItemId: itemId, events }
 }

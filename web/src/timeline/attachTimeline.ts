@@ -1,6 +1,7 @@
 import type { ExecutionStore } from '../../../src'
-import { createObservable, type Observable } from '../session/observable'
-import { createTimelineState, recordAction, type TimelineLimits, type TimelineState } from './timeline'
+import type { Observable } from '../session/observable'
+import type { TimelineLimits, TimelineState } from './timeline'
+import { createTimelineStore } from './timelineStore'
 
 export interface TimelineRecorder {
   state: Observable<TimelineState>
@@ -10,19 +11,25 @@ export interface TimelineRecorder {
 /**
  * Records every engine action into the timeline: a listener sees the state before and after each one,
  * which is all the timeline needs (the decisions the item's ring gained, its reconciliation, its nodes).
+ * The store does constant work per action (timelineStore.ts): it runs on every action of a flood.
+ *
+ * It records in the listener's predicate, which always answers false: an effect would cost the listener
+ * middleware an AbortController, its abort and a promise per action, more than the recording itself. The
+ * predicate runs exactly where the effect would start (after the listeners before it, and the actions they
+ * dispatched), so the store's state then is what the effect's `getState()` would read.
  */
 export function attachTimeline(
-  store: Pick<ExecutionStore, 'startListening'>,
+  store: Pick<ExecutionStore, 'startListening' | 'getState'>,
   options: { limits?: TimelineLimits; now?: () => number } = {},
 ): TimelineRecorder {
-  const state = createObservable(createTimelineState(options.limits))
+  const state = createTimelineStore(options.limits)
   const now = options.now ?? Date.now
   const detach = store.startListening({
-    predicate: () => true,
-    effect: (action, api) =>
-      state.update((current) =>
-        recordAction(current, { action, before: api.getOriginalState(), after: api.getState(), t: now() }),
-      ),
+    predicate: (action, _current, before) => {
+      state.record({ action, before, after: store.getState(), t: now() })
+      return false
+    },
+    effect: () => undefined,
   })
   return { state, detach }
 }

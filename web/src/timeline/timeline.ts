@@ -195,28 +195,43 @@ function nodeChanges(timeline: ItemTimeline, state: RecordedAction, itemId: numb
   return { nodes, nodeOrder }
 }
 
-function recordItem(state: TimelineState, recorded: RecordedAction, itemId: number): TimelineState {
+/**
+ * The item's timeline after one action, from its timeline so far (undefined: not tracked yet); null when
+ * the action left the item alone. Work bounded by the item's own limits, never by how many items are held.
+ */
+export function itemTimelineAfter(
+  timeline: ItemTimeline | undefined,
+  recorded: RecordedAction,
+  itemId: number,
+  limits: TimelineLimits,
+): ItemTimeline | null {
   const before = selectQueueItemExecution(recorded.before, itemId)
   const after = selectQueueItemExecution(recorded.after, itemId)
-  if (!after || before === after) return state
-  const timeline = state.items[itemId] ?? emptyTimeline(itemId)
-  const decisions = newDecisions(timeline, before, recorded, after)
-  const phases = phaseMarks(timeline, after, recorded.t)
-  const all = [...timeline.marks, ...decisions.marks, ...phases]
-  const overflow = Math.max(0, all.length - state.limits.maxMarks)
+  if (!after || before === after) return null
+  const current = timeline ?? emptyTimeline(itemId)
+  const decisions = newDecisions(current, before, recorded, after)
+  const phases = phaseMarks(current, after, recorded.t)
+  const added = decisions.marks.length + phases.length
+  const all = added === 0 ? current.marks : [...current.marks, ...decisions.marks, ...phases]
+  const overflow = Math.max(0, all.length - limits.maxMarks)
   const nodes =
     before?.nodes === after.nodes
-      ? timeline
-      : boundedNodes(nodeChanges(timeline, recorded, itemId), state.limits.maxNodes)
-  const next: ItemTimeline = {
+      ? current
+      : boundedNodes(nodeChanges(current, recorded, itemId), limits.maxNodes)
+  return {
     itemId,
     marks: overflow > 0 ? all.slice(overflow) : all,
-    dropped: timeline.dropped + overflow,
+    dropped: current.dropped + overflow,
     nodes: nodes.nodes,
     nodeOrder: nodes.nodeOrder,
     covered: decisions.covered,
-    phase: phases.at(-1) ?? timeline.phase,
+    phase: phases.at(-1) ?? current.phase,
   }
+}
+
+function recordItem(state: TimelineState, recorded: RecordedAction, itemId: number): TimelineState {
+  const next = itemTimelineAfter(state.items[itemId], recorded, itemId, state.limits)
+  if (next === null) return state
   const items = { ...state.items, [itemId]: next }
   if (Object.hasOwn(state.items, itemId)) return { ...state, items }
   const order = [...state.order, itemId]
@@ -233,21 +248,34 @@ function boundedNodes(
   return { nodes: Object.fromEntries(kept.map((id) => [id, nodes[id] as NodeSpan])), nodeOrder: kept }
 }
 
-function recordLink(state: TimelineState, { action, t }: RecordedAction): TimelineState {
-  const connected = socketConnected.match(action)
-  if (!connected && !socketDisconnected.match(action)) return state
-  const reason = socketDisconnected.match(action) ? action.payload.reason : null
-  const link = [...state.link, { t, connected, reason }]
+/** The link mark this action makes: a connect or a disconnect; null for any other action. */
+export function linkMarkOf({ action, t }: RecordedAction): LinkMark | null {
+  if (socketConnected.match(action)) return { t, connected: true, reason: null }
+  if (socketDisconnected.match(action)) return { t, connected: false, reason: action.payload.reason }
+  return null
+}
+
+function recordLink(state: TimelineState, recorded: RecordedAction): TimelineState {
+  const mark = linkMarkOf(recorded)
+  if (mark === null) return state
+  const link = [...state.link, mark]
   return { ...state, link: link.slice(Math.max(0, link.length - state.limits.maxLinkMarks)) }
 }
 
-/** The timeline after one engine action. */
+/**
+ * The items an action may have changed: the one it names, or (a bulk action) every item held; none when
+ * it left the items alone (the common case is one reference check).
+ */
+export function itemsTouchedBy(recorded: RecordedAction): readonly number[] {
+  if (recorded.before.workflowExecution.items === recorded.after.workflowExecution.items) return []
+  const itemId = itemIdOf(recorded.action)
+  return itemId === null ? selectQueueItemIds(recorded.after) : [itemId]
+}
+
+/** The timeline after one engine action: the pure reference (it copies the items held); see timelineStore.ts. */
 export function recordAction(state: TimelineState, recorded: RecordedAction): TimelineState {
   const linked = recordLink(state, recorded)
-  if (recorded.before.workflowExecution.items === recorded.after.workflowExecution.items) return linked
-  const itemId = itemIdOf(recorded.action)
-  const ids = itemId === null ? selectQueueItemIds(recorded.after) : [itemId]
-  return ids.reduce((current, id) => recordItem(current, recorded, id), linked)
+  return itemsTouchedBy(recorded).reduce((current, id) => recordItem(current, recorded, id), linked)
 }
 
 /** How long a node ran, once it ended. */
