@@ -7,6 +7,7 @@ import { hydratedInOrder, QUEUE_REQUEST_KEY } from '../reconciliation/hydration'
 import type { InFlightRegistry } from '../reconciliation/inFlight'
 import type { HydrateQueueThunk, ReconcileQueueItemThunk } from '../reconciliation/types'
 import { recentDecisions } from '../model/decisions'
+import type { WithWorkflowExecution } from '../slice/selectors'
 import type { InvocationOutputReceivedPayload } from '../slice/types'
 import {
   currentUserChanged,
@@ -36,6 +37,24 @@ const isItemEvent = isAnyOf(
   invocationComplete,
   invocationError,
 )
+
+/** The item `itemId` if this action stopped it (or a stale terminal status was called on it): to reconcile. */
+function stoppedItem(
+  original: WithWorkflowExecution,
+  current: WithWorkflowExecution,
+  itemId: number,
+): { item: QueueItemExecution; trustSequence: boolean } | null {
+  const after = current.workflowExecution
+  const item = itemOf(after.items, itemId)
+  if (!item || !reconcilesOrigin(after.config, item.origin)) return null
+  // Q6b: a terminal status the sequence called stale while the item runs: the server decides.
+  if (recentDecisions(item.decisions).at(-1)?.rule === 'Q6b' && !item.settled)
+    return { item, trustSequence: true }
+  const before = itemOf(original.workflowExecution.items, itemId)
+  return !isTerminalStatus(before?.status ?? null) && isTerminalStatus(item.status)
+    ? { item, trustSequence: false }
+    : null
+}
 
 export interface EngineListenerServices {
   reconcileQueueItem: ReconcileQueueItemThunk
@@ -79,14 +98,8 @@ export function addWorkflowExecutionListeners(
   }
 
   function reconcileIfStopped(api: EngineListenerApi, itemId: number) {
-    const before = itemOf(api.getOriginalState().workflowExecution.items, itemId)
-    const after = api.getState().workflowExecution
-    const item = itemOf(after.items, itemId)
-    if (!item || !reconcilesOrigin(after.config, item.origin)) return
-    // Q6b: a terminal status the sequence called stale while the item runs: the server decides.
-    const contradicted = recentDecisions(item.decisions).at(-1)?.rule === 'Q6b' && !item.settled
-    if (contradicted) reconcile(api, item, true)
-    else if (!isTerminalStatus(before?.status ?? null) && isTerminalStatus(item.status)) reconcile(api, item)
+    const stopped = stoppedItem(api.getOriginalState(), api.getState(), itemId)
+    if (stopped) reconcile(api, stopped.item, stopped.trustSequence)
   }
 
   /** An entity replaced by a new run under its id (N2, R6, H1): the old run's request is void. */
@@ -99,10 +112,12 @@ export function addWorkflowExecutionListeners(
 
   unsubscribers.push(
     startListening({
-      actionCreator: queueItemStatusChanged,
-      effect: (action, api) => {
-        if (typeof action.payload?.item_id === 'number') reconcileIfStopped(api, action.payload.item_id)
-      },
+      // Decided in the predicate (pure): a status event that stops nothing costs no effect run.
+      predicate: (action, current, original) =>
+        queueItemStatusChanged.match(action) &&
+        typeof action.payload?.item_id === 'number' &&
+        stoppedItem(original, current, action.payload.item_id) !== null,
+      effect: (action, api) => reconcileIfStopped(api, (action.payload as { item_id: number }).item_id),
     }),
     startListening({
       matcher: isAnyOf(queueCleared, queueItemsCanceled),
