@@ -1,4 +1,4 @@
-import type { NodeStatus, QueueStatus } from '../../../src'
+import { QUEUE_STATUSES, type NodeStatus, type QueueStatus } from '../../../src'
 
 /*
  * What a UI without the engine does with the socket: every event is trusted, in arrival order, and sets
@@ -53,14 +53,8 @@ export function createNaiveState(limits: NaiveLimits): NaiveState {
   return { limits, items: {}, order: [], gallery: [], currentItemId: null, events: 0 }
 }
 
-const QUEUE_STATUSES: readonly string[] = [
-  'pending',
-  'in_progress',
-  'waiting',
-  'completed',
-  'failed',
-  'canceled',
-] satisfies QueueStatus[]
+/** The wire's statuses: the naive client takes any of them as said, and ignores other strings. */
+const KNOWN_STATUSES: readonly string[] = QUEUE_STATUSES
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null
@@ -97,7 +91,7 @@ function nodeOf(event: string, payload: unknown): [string, NaiveNode] | null {
 function changedItem(item: NaiveItem, event: string, payload: unknown): NaiveItem | null {
   if (event === 'queue_item_status_changed') {
     const status = field(payload, 'status')
-    return typeof status === 'string' && QUEUE_STATUSES.includes(status)
+    return typeof status === 'string' && KNOWN_STATUSES.includes(status)
       ? { ...item, status: status as QueueStatus }
       : null
   }
