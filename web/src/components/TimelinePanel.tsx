@@ -1,9 +1,23 @@
 import { useCallback, useMemo, useSyncExternalStore, type ReactNode } from 'react'
+import { useItemGraph } from '../hooks/useItemGraph'
 import { usePage } from '../session/context'
 import { frameBatchedSubscribe } from '../session/frameBatchedStore'
 import { spanDuration, type ItemMark, type ItemTimeline, type LinkMark } from '../timeline/timeline'
 
 const shortId = (id: string) => (id.length > 10 ? id.slice(0, 8) : id)
+
+/** A node's lane is named by its type where the graph says it (`denoise 1dd0e5d2`), else by its id. */
+function useNodeLabel(itemId: number | undefined): (nodeId: string) => string {
+  const { session } = usePage()
+  const graph = useItemGraph(session.api, itemId)
+  return useMemo(() => {
+    const types = new Map(graph?.nodes.map((node) => [node.id, node.type]))
+    return (nodeId: string) => {
+      const type = types.get(nodeId)
+      return type ? `${type} ${shortId(nodeId)}` : shortId(nodeId)
+    }
+  }, [graph])
+}
 
 interface Axis {
   t0: number
@@ -91,7 +105,7 @@ function LinkLane({ link, axis }: { link: readonly LinkMark[]; axis: Axis }) {
   )
 }
 
-function NodeDurations({ timeline }: { timeline: ItemTimeline }) {
+function NodeDurations({ timeline, label }: { timeline: ItemTimeline; label: (nodeId: string) => string }) {
   return (
     <ul className="log tl-durations" data-testid="timeline-durations">
       {timeline.nodeOrder.map((nodeId) => {
@@ -106,7 +120,7 @@ function NodeDurations({ timeline }: { timeline: ItemTimeline }) {
             data-status={span.status}
             data-duration-ms={duration ?? ''}
           >
-            <code>{shortId(nodeId)}</code> {span.status}{' '}
+            <code>{label(nodeId)}</code> {span.status}{' '}
             <span className="muted">
               {duration === null ? (span.startedAt === null ? 'never started' : 'running') : `${duration} ms`}
             </span>
@@ -129,6 +143,7 @@ export function TimelinePanel({ itemId }: { itemId: number | undefined }) {
   )
   const link = useSyncExternalStore(subscribe, () => store.get().link)
   const axis = timeline ? axisOf(timeline) : null
+  const label = useNodeLabel(itemId)
   return (
     <section
       className="panel timeline"
@@ -148,7 +163,7 @@ export function TimelinePanel({ itemId }: { itemId: number | undefined }) {
           </p>
           <div className="tl-rows">
             {lanesOf(timeline).map(([lane, marks]) => (
-              <Row key={lane} label={lane === 'item' || lane === 'reconciliation' ? lane : shortId(lane)}>
+              <Row key={lane} label={lane === 'item' || lane === 'reconciliation' ? lane : label(lane)}>
                 {marks.map((mark, index) => (
                   <Mark key={index} mark={mark} axis={axis} />
                 ))}
@@ -157,7 +172,7 @@ export function TimelinePanel({ itemId }: { itemId: number | undefined }) {
             <LinkLane link={link} axis={axis} />
           </div>
           <h3>Node durations (first started → terminal)</h3>
-          <NodeDurations timeline={timeline} />
+          <NodeDurations timeline={timeline} label={label} />
         </>
       )}
     </section>
