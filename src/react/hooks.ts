@@ -24,6 +24,22 @@ const NO_ENTRIES: readonly never[] = Object.freeze([])
 
 const NO_SUBSCRIPTION = () => () => undefined
 
+/** Wakes the reader when one node of one item changes (or on every store change, without the index). */
+function useNodeSubscription(
+  store: ExecutionBinding['store'],
+  subscriptions: ExecutionBinding['subscriptions'],
+  itemId: number | undefined,
+  nodeId: string,
+) {
+  return useCallback(
+    (listener: () => void) => {
+      if (itemId === undefined) return NO_SUBSCRIPTION()
+      return subscriptions ? subscriptions.subscribeNode(itemId, nodeId, listener) : store.subscribe(listener)
+    },
+    [store, subscriptions, itemId, nodeId],
+  )
+}
+
 /**
  * The hooks over a binding that `useBinding` provides: from react-redux's context, or fixed to one store.
  * Node and item readers subscribe through the engine's keyed subscriptions (the store's own subscription
@@ -61,30 +77,14 @@ export function createHooks(useBinding: () => ExecutionBinding): ExecutionHooks 
     },
     useItemNodeExecutionState(itemId, nodeId) {
       const { store, subscriptions } = useBinding()
-      const subscribe = useCallback(
-        (listener: () => void) => {
-          if (itemId === undefined) return NO_SUBSCRIPTION()
-          return subscriptions
-            ? subscriptions.subscribeNode(itemId, nodeId, listener)
-            : store.subscribe(listener)
-        },
-        [store, subscriptions, itemId, nodeId],
-      )
+      const subscribe = useNodeSubscription(store, subscriptions, itemId, nodeId)
       const read = () =>
         itemId === undefined ? undefined : selectNodeExecutionState(store.getState(), itemId, nodeId)
       return useSyncExternalStore(subscribe, read, read)
     },
     useItemNodeCopyCounts(itemId, nodeId) {
       const { store, subscriptions } = useBinding()
-      const subscribe = useCallback(
-        (listener: () => void) => {
-          if (itemId === undefined) return NO_SUBSCRIPTION()
-          return subscriptions
-            ? subscriptions.subscribeNode(itemId, nodeId, listener)
-            : store.subscribe(listener)
-        },
-        [store, subscriptions, itemId, nodeId],
-      )
+      const subscribe = useNodeSubscription(store, subscriptions, itemId, nodeId)
       // The node wakes this reader on every progress event; equal counts keep the last object, so no render.
       const last = useRef<NodeCopyCounts | undefined>(undefined)
       const read = () => {
