@@ -118,7 +118,12 @@ describe('the run panel draws the workflow graph, in Chromium', () => {
       const running = run.locator('[data-testid^="node-"][data-status="IN_PROGRESS"]')
       await running.first().waitFor({ timeout: SETTLE_TIMEOUT_MS })
       // While the item runs, the nodes after the running one wait: PENDING, not "never ran".
-      expect(await run.locator('[data-testid^="node-"][data-status="PENDING"]').count()).toBeGreaterThan(0)
+      // The graph is fetched apart from the events: polled until its waiting nodes are drawn.
+      await expect
+        .poll(() => run.locator('[data-testid^="node-"][data-status="PENDING"]').count(), {
+          timeout: SETTLE_TIMEOUT_MS,
+        })
+        .toBeGreaterThan(0)
       expect(await run.locator('[data-testid^="node-"][data-status="NOT_RUN"]').count()).toBe(0)
       const interrupted = (await running.first().getAttribute('data-testid')) ?? ''
 
