@@ -40,6 +40,21 @@ describe('the current run of an origin', () => {
     expect(selectActiveItemId(e.store.getState(), 'workflows')).toBe(2)
   })
 
+  it('a late in_progress of an older run, over a current run of unknown start, gives way to a third run known to have started last', () => {
+    const e = engine()
+    const middle = '2026-08-19 10:15:05.000'
+    // Item 3 runs on a copy's word alone (I4): its start time is unknown.
+    e.push('invocation_started', started({ itemId: 3 }, 'p3', 'denoise'))
+    // Item 4 says it started last, but against a current run of unknown start that proves nothing (A5).
+    e.push('queue_item_status_changed', statusChanged({ itemId: 4 }, 'failed', 1, undefined, late))
+    expect(selectActiveItemId(e.store.getState(), 'workflows')).toBe(3)
+    // Item 1's late in_progress takes over from item 3 by arrival order (A4), yet item 4 started after it.
+    e.push('queue_item_status_changed', statusChanged({ itemId: 1 }, 'in_progress', 1, undefined, middle))
+
+    expect(selectActiveItemId(e.store.getState(), 'workflows')).toBe(4)
+    expect(selectRecentDecisions(e.store.getState(), 1).map((entry) => entry.rule)).toContain('A3')
+  })
+
   it('a canvas run never moves the workflow editor', () => {
     const e = engine()
     e.push('queue_item_status_changed', statusChanged({ itemId: 1 }, 'in_progress', 1, undefined, early))

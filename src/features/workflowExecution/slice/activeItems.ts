@@ -57,7 +57,14 @@ export function nextActiveItems(
     inferred: evidence.inferred,
     currentUserId: state.config.currentUserId,
   })
-  return { active: becomes ? withKey(active, item.origin, item.itemId) : active, rule, becomes }
+  if (!becomes) return { active, rule, becomes }
+  // The row compared the item with the current run only. Unless both start times were known (A3: a
+  // current run with a known start started last of all), a third tracked run may be known to have
+  // started after the item: its start time came while the current run's was unknown.
+  const later = rule === 'A3' || startedAtMs(item) === null ? undefined : runStartedAfter(state, item)
+  return later === undefined
+    ? { active: withKey(active, item.origin, item.itemId), rule, becomes }
+    : { active: withKey(active, item.origin, later), rule: 'A3', becomes: false }
 }
 
 /**
@@ -107,6 +114,11 @@ function laterStartedRun(
   const learnedStart = item.startedAt !== null && item.startedAt !== (before?.startedAt ?? null)
   const goneUnstarted = item.startedAt === null && item.settled && !before?.settled
   if (!learnedStart && !goneUnstarted) return undefined
+  return runStartedAfter(state, item)
+}
+
+/** The tracked item of `item`'s origin and user that started last after it (any, if its start is unknown). */
+function runStartedAfter(state: WorkflowExecutionState, item: QueueItemExecution): number | undefined {
   const mine = startedAtMs(item)
   let best: { id: number; at: number } | undefined
   for (const other of itemsOf(state.items)) {
