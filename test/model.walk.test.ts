@@ -9,11 +9,13 @@ import {
 import {
   createQueueItemExecution,
   decide,
+  persistedRunOfQueueItem,
   recentDecisions,
   transition,
   trieGet,
   trieSet,
   type ModelEvent,
+  type PersistedRun,
   type TransitionContext,
 } from '../src/features/workflowExecution'
 
@@ -91,7 +93,7 @@ function itemIn(
   }
 }
 
-function snapshot(status: QueueStatus, sequence: number | undefined, sessionId = 's'): SessionQueueItem {
+function rawSnapshot(status: QueueStatus, sequence: number | undefined, sessionId = 's'): SessionQueueItem {
   return {
     item_id: 1,
     status,
@@ -106,6 +108,9 @@ function snapshot(status: QueueStatus, sequence: number | undefined, sessionId =
     },
   } as SessionQueueItem
 }
+
+const snapshot = (status: QueueStatus, sequence: number | undefined, sessionId = 's'): PersistedRun =>
+  persistedRunOfQueueItem(rawSnapshot(status, sequence, sessionId))
 
 function events(): { label: string; event: ModelEvent }[] {
   const list: { label: string; event: ModelEvent }[] = []
@@ -222,7 +227,7 @@ function events(): { label: string; event: ModelEvent }[] {
         event: {
           kind: 'snapshot',
           requestId,
-          snapshot: { ...snapshot(status, 0, 'redacted'), user_id: 'redacted' },
+          snapshot: persistedRunOfQueueItem({ ...rawSnapshot(status, 0, 'redacted'), user_id: 'redacted' }),
         },
       })
     }

@@ -11,6 +11,7 @@ import {
 import {
   applySnapshot,
   createQueueItemExecution,
+  persistedRunOfQueueItem,
   socketEventActions,
 } from '../src/features/workflowExecution'
 import { persisted, sequences, type SocketSequence } from './fixtures'
@@ -53,7 +54,7 @@ function view(item: QueueItemExecution): Record<string, NodeView> {
 }
 
 function projection(snapshot: SessionQueueItem): Record<string, NodeView> {
-  return view(applySnapshot(createQueueItemExecution(snapshot.item_id), snapshot))
+  return view(applySnapshot(createQueueItemExecution(snapshot.item_id), persistedRunOfQueueItem(snapshot)))
 }
 
 function replay(events: SocketSequence): ReturnType<typeof createStore> {

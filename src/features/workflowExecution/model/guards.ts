@@ -20,7 +20,7 @@ export function sessionOfEvent(event: ModelEvent): string | null {
       return event.redacted || event.meta.sessionId === REDACTED ? null : event.meta.sessionId
     case 'snapshot':
     case 'hydrated': {
-      const session = event.snapshot.session_id ?? event.snapshot.session.id
+      const session = event.snapshot.meta.sessionId
       return session === REDACTED ? null : session
     }
     default:
@@ -34,7 +34,7 @@ export function isOtherSession(known: string | null | undefined, incoming: strin
 }
 
 function sequenceOf(event: ModelEvent): number | null | undefined {
-  return event.kind === 'snapshot' || event.kind === 'hydrated' ? event.snapshot.status_sequence : undefined
+  return event.kind === 'snapshot' || event.kind === 'hydrated' ? event.snapshot.statusSequence : undefined
 }
 
 export const GUARDS: Readonly<Record<GuardId, Guard>> = {
@@ -42,7 +42,9 @@ export const GUARDS: Readonly<Record<GuardId, Guard>> = {
     context.evicted === true && !isOtherSession(context.evictedSessionId, sessionOfEvent(event)),
   untracked: (_item, _event, context) => context.untracked === true,
   redacted: (_item, event) =>
-    event.kind === 'snapshot' ? event.snapshot.user_id === REDACTED : 'redacted' in event && event.redacted,
+    event.kind === 'snapshot'
+      ? event.snapshot.meta.userId === REDACTED
+      : 'redacted' in event && event.redacted,
   newSession: (item, event, context) =>
     context.untracked !== true && isOtherSession(item.sessionId, sessionOfEvent(event)),
   requestStale: (item, event) => requestIdOf(event) !== item.reconciliation.requestId,

@@ -2,77 +2,21 @@ import { nodeStatusOf, pendingNode } from './nodes'
 import { trieForEach, trieFrom, trieGet, trieSet, trieSetAll, type HashTrie } from './structures/hashTrie'
 import { listAppend, listFrom, type OutputList } from './structures/outputList'
 import type {
-  IdRecord,
   InvocationCopy,
   NodeError,
   NodeRecord,
   NodeTally,
   OrphanOutput,
+  PersistedCopy,
+  PersistedRun,
   QueueItemExecution,
 } from './types'
-import type { InvocationOutput, SessionQueueItem } from '../wire/types'
+import type { InvocationOutput } from '../wire/types'
 
 const TERMINAL = new Set(['completed', 'failed', 'canceled'])
 
 export function isTerminalStatus(status: string | null): boolean {
   return status !== null && TERMINAL.has(status)
-}
-
-/** `session.errors` holds "ErrorType: message"; the traceback is not persisted there. */
-export function parseSessionError(text: string): NodeError {
-  const match = /^([A-Za-z_][\w.]*):\s?([\s\S]*)$/.exec(text)
-  return match
-    ? { error_type: match[1] ?? '', error_message: match[2] ?? '', error_traceback: null }
-    : { error_type: 'Error', error_message: text, error_traceback: null }
-}
-
-function ownKeys(record: object | undefined): string[] {
-  return record ? Object.keys(record) : []
-}
-
-/** Execution order: position in `executed_history` (prepared and source ids mixed there). */
-function historyOf(snapshot: SessionQueueItem): readonly string[] {
-  return snapshot.session.executed_history ?? snapshot.session.executed ?? []
-}
-
-/** Every prepared id either mapping names, with its source node (`prepared_source_mapping` wins). */
-function preparedCopies(snapshot: SessionQueueItem): Map<string, string> {
-  const copies = new Map<string, string>()
-  const bySource = snapshot.session.source_prepared_mapping as IdRecord<string[]> | undefined
-  for (const sourceId of ownKeys(bySource))
-    for (const preparedId of (bySource as Record<string, string[]>)[sourceId] as string[])
-      copies.set(preparedId, sourceId)
-  const byPrepared = snapshot.session.prepared_source_mapping as IdRecord<string> | undefined
-  for (const preparedId of ownKeys(byPrepared))
-    copies.set(preparedId, (byPrepared as Record<string, string>)[preparedId] as string)
-  return copies
-}
-
-type GraphNodes = Readonly<Record<string, unknown>>
-
-/** `session.execution_graph.nodes`: the prepared invocations (read as untrusted, the schema is loose there). */
-function executionGraphNodes(snapshot: SessionQueueItem): GraphNodes | null {
-  const graph = (snapshot.session as { execution_graph?: unknown }).execution_graph
-  if (typeof graph !== 'object' || graph === null) return null
-  const nodes = (graph as { nodes?: unknown }).nodes
-  return typeof nodes === 'object' && nodes !== null && !Array.isArray(nodes) ? (nodes as GraphNodes) : null
-}
-
-/** What the persisted graph says of one prepared invocation: its type and whether it is intermediate. */
-function invocationOf(
-  nodes: GraphNodes | null,
-  preparedId: string,
-  existing: InvocationCopy | undefined,
-): Pick<InvocationCopy, 'invocationType' | 'isIntermediate'> {
-  const node = nodes && Object.hasOwn(nodes, preparedId) ? nodes[preparedId] : undefined
-  const fields = typeof node === 'object' && node !== null ? (node as Record<string, unknown>) : {}
-  return {
-    invocationType: typeof fields.type === 'string' ? fields.type : (existing?.invocationType ?? null),
-    isIntermediate:
-      typeof fields.is_intermediate === 'boolean'
-        ? fields.is_intermediate
-        : (existing?.isIntermediate ?? null),
-  }
 }
 
 /** Past this many rewritten entries, building the trie anew is cheaper than setting them one by one. */
@@ -88,14 +32,24 @@ function nodeEntries(item: QueueItemExecution): [string, NodeRecord][] {
   return entries
 }
 
+/** The node type and intermediate flag the answer gives, else what the item knew. */
+function invocationOf(
+  copy: PersistedCopy,
+  existing: InvocationCopy | undefined,
+): Pick<InvocationCopy, 'invocationType' | 'isIntermediate'> {
+  return {
+    invocationType: copy.invocationType ?? existing?.invocationType ?? null,
+    isIntermediate: copy.isIntermediate ?? existing?.isIntermediate ?? null,
+  }
+}
+
 /**
- * R1: the item takes the persisted snapshot's word. Results complete their copies (an output already
+ * R1: the item takes the persisted run's word. Results complete their copies (an output already
  * received over the socket is kept as received), errors fail theirs, copies still running are canceled,
  * and every node is rebuilt from its copies with outputs in execution order. Results no mapping
- * attributes are kept as orphans. Linear in the size of the item and the snapshot.
+ * attributes are kept as orphans. Linear in the size of the item and the answer.
  */
-export function applySnapshot(item: QueueItemExecution, snapshot: SessionQueueItem): QueueItemExecution {
-  const { session } = snapshot
+export function applySnapshot(item: QueueItemExecution, run: PersistedRun): QueueItemExecution {
   const copies = new Map<string, InvocationCopy>()
   trieForEach(item.copies, (copy, preparedId) => copies.set(preparedId, copy))
   const changed = new Map<string, InvocationCopy>()
@@ -103,21 +57,20 @@ export function applySnapshot(item: QueueItemExecution, snapshot: SessionQueueIt
     copies.set(copy.preparedId, copy)
     changed.set(copy.preparedId, copy)
   }
-  const mapped = preparedCopies(snapshot)
-  const graphNodes = executionGraphNodes(snapshot)
   const orphans: OrphanOutput[] = [...item.orphanOutputs]
   const orphanIds = new Set(orphans.map((orphan) => orphan.preparedId))
-  const sessionErrors = new Map<string, NodeError>()
+  const persistedErrors = new Map<string, NodeError>()
 
-  const results = session.results as Record<string, InvocationOutput> | undefined
-  for (const preparedId of ownKeys(results)) {
-    const result = (results as Record<string, InvocationOutput>)[preparedId] as InvocationOutput
+  for (const persisted of run.copies) {
+    if (persisted.outcome !== 'completed') continue
+    const { preparedId } = persisted
     const existing = copies.get(preparedId)
-    const sourceNodeId = mapped.get(preparedId) ?? existing?.sourceNodeId
+    const sourceNodeId = persisted.sourceNodeId ?? existing?.sourceNodeId
+    const result = persisted.output ?? null
     if (sourceNodeId === undefined) {
-      if (!orphanIds.has(preparedId)) {
+      if (result !== null && !orphanIds.has(preparedId)) {
         orphanIds.add(preparedId)
-        orphans.push({ preparedId, output: result, ...invocationOf(graphNodes, preparedId, undefined) })
+        orphans.push({ preparedId, output: result, ...invocationOf(persisted, undefined) })
       }
       continue
     }
@@ -127,7 +80,7 @@ export function applySnapshot(item: QueueItemExecution, snapshot: SessionQueueIt
       existing?.status === 'completed' &&
       existing.output === output &&
       existing.sourceNodeId === sourceNodeId &&
-      existing.delivered
+      (existing.delivered || output === null)
     )
       continue
     put({
@@ -135,15 +88,15 @@ export function applySnapshot(item: QueueItemExecution, snapshot: SessionQueueIt
       sourceNodeId,
       status: 'completed',
       output,
-      delivered: true,
-      ...invocationOf(graphNodes, preparedId, existing),
+      delivered: output !== null,
+      ...invocationOf(persisted, existing),
     })
   }
-  const errors = session.errors as Record<string, string> | undefined
-  for (const preparedId of ownKeys(errors)) {
-    const text = (errors as Record<string, string>)[preparedId] as string
+  for (const persisted of run.copies) {
+    if (persisted.outcome !== 'failed') continue
+    const { preparedId } = persisted
     const existing = copies.get(preparedId)
-    const sourceNodeId = mapped.get(preparedId) ?? existing?.sourceNodeId
+    const sourceNodeId = persisted.sourceNodeId ?? existing?.sourceNodeId
     if (sourceNodeId === undefined || existing?.status === 'completed') continue
     put({
       preparedId,
@@ -151,22 +104,23 @@ export function applySnapshot(item: QueueItemExecution, snapshot: SessionQueueIt
       status: 'failed',
       output: null,
       delivered: existing?.delivered ?? false,
-      ...invocationOf(graphNodes, preparedId, existing),
+      ...invocationOf(persisted, existing),
     })
-    sessionErrors.set(sourceNodeId, parseSessionError(text))
+    if (persisted.error) persistedErrors.set(sourceNodeId, persisted.error)
   }
   // The item stopped: a copy that was prepared (or seen running) but neither finished nor failed was cut
-  // short. Deciding this from the session alone, not from which events happened to arrive, is what makes
+  // short. Deciding this from the answer alone, not from which events happened to arrive, is what makes
   // every client converge to the same table.
-  for (const [preparedId, sourceNodeId] of mapped) {
-    if (!copies.has(preparedId))
+  for (const persisted of run.copies) {
+    if (persisted.outcome !== 'prepared' || persisted.sourceNodeId === null) continue
+    if (!copies.has(persisted.preparedId))
       put({
-        preparedId,
-        sourceNodeId,
+        preparedId: persisted.preparedId,
+        sourceNodeId: persisted.sourceNodeId,
         status: 'canceled',
         output: null,
         delivered: false,
-        ...invocationOf(graphNodes, preparedId, undefined),
+        ...invocationOf(persisted, undefined),
       })
   }
   for (const copy of copies.values()) {
@@ -177,47 +131,42 @@ export function applySnapshot(item: QueueItemExecution, snapshot: SessionQueueIt
   for (const orphan of orphans)
     if (!trieGet(item.copies, orphan.preparedId)?.delivered)
       deliveredOrphans = trieSet(deliveredOrphans, orphan.preparedId, true as const)
-  const nodes = rebuildNodes(item, copies, historyOf(snapshot), sessionErrors)
-  for (const sourceId of ownKeys(session.source_prepared_mapping)) {
+  const nodes = rebuildNodes(item, copies, run.executionOrder, persistedErrors)
+  for (const sourceId of run.nodeIds) {
     if (!nodes.has(sourceId) && !trieGet(item.nodes, sourceId)) nodes.set(sourceId, pendingNode(sourceId))
   }
 
+  const { meta } = run
   return {
     ...item,
-    origin: item.origin ?? snapshot.origin ?? null,
-    destination: item.destination ?? snapshot.destination ?? null,
-    batchId: item.batchId ?? snapshot.batch_id ?? null,
-    sessionId: item.sessionId ?? snapshot.session_id ?? session.id,
-    userId: item.userId ?? snapshot.user_id ?? null,
-    status: snapshot.status,
-    statusSequence: snapshot.status_sequence ?? item.statusSequence,
-    startedAt: snapshot.started_at ?? item.startedAt,
-    error: snapshot.error_type
-      ? {
-          error_type: snapshot.error_type,
-          error_message: snapshot.error_message ?? '',
-          error_traceback: snapshot.error_traceback ?? null,
-        }
-      : item.error,
+    origin: item.origin ?? meta.origin,
+    destination: item.destination ?? meta.destination,
+    batchId: item.batchId ?? meta.batchId,
+    sessionId: item.sessionId ?? meta.sessionId,
+    userId: item.userId ?? meta.userId,
+    status: run.status,
+    statusSequence: run.statusSequence ?? item.statusSequence,
+    startedAt: run.startedAt ?? item.startedAt,
+    error: run.error ?? item.error,
     copies: rewrite(item.copies, copies, changed),
     nodes:
       nodes.size > LARGE_REWRITE ? trieFrom([...nodeEntries(item), ...nodes]) : trieSetAll(item.nodes, nodes),
-    nodeOrder: appendNew(item, nodes, copies, snapshot),
+    nodeOrder: appendNew(item, nodes, copies, run),
     orphanOutputs: orphans,
     deliveredOrphans,
-    settled: isTerminalStatus(snapshot.status),
+    settled: isTerminalStatus(run.status),
   }
 }
 
 /**
- * The node order with the nodes the snapshot introduced appended: in execution order, then in the order
- * of `source_prepared_mapping`, then the rest (a trie has no order of its own to offer).
+ * The node order with the nodes the snapshot introduced appended: in execution order, then in the
+ * graph's order, then the rest (a trie has no order of its own to offer).
  */
 function appendNew(
   item: QueueItemExecution,
   nodes: Map<string, NodeRecord>,
   copies: Map<string, InvocationCopy>,
-  snapshot: SessionQueueItem,
+  run: PersistedRun,
 ): OutputList<string> {
   let order = item.nodeOrder
   const added = new Set<string>()
@@ -226,8 +175,8 @@ function appendNew(
     added.add(nodeId)
     order = listAppend(order, nodeId)
   }
-  for (const id of historyOf(snapshot)) consider(copies.get(id)?.sourceNodeId ?? id)
-  for (const sourceId of ownKeys(snapshot.session.source_prepared_mapping)) consider(sourceId)
+  for (const id of run.executionOrder) consider(copies.get(id)?.sourceNodeId ?? id)
+  for (const sourceId of run.nodeIds) consider(sourceId)
   for (const nodeId of nodes.keys()) consider(nodeId)
   return order
 }
@@ -236,7 +185,7 @@ function rebuildNodes(
   item: QueueItemExecution,
   copies: Map<string, InvocationCopy>,
   history: readonly string[],
-  sessionErrors: Map<string, NodeError>,
+  persistedErrors: Map<string, NodeError>,
 ): Map<string, NodeRecord> {
   // Each node's copies in execution order: first the ones the history lists, by first mention, then the
   // rest in arrival order. Nodes keep the order in which their first copy arrived.
@@ -277,7 +226,7 @@ function rebuildNodes(
       status,
       progress: status === 'IN_PROGRESS' ? previous.progress : null,
       outputs: listFrom(outputs),
-      error: status === 'FAILED' ? (previous.error ?? sessionErrors.get(sourceId) ?? null) : previous.error,
+      error: status === 'FAILED' ? (previous.error ?? persistedErrors.get(sourceId) ?? null) : previous.error,
       tally,
     })
   }

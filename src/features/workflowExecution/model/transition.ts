@@ -13,7 +13,6 @@ import type { Rule } from './rules'
 import { applySnapshot, isTerminalStatus } from './snapshot'
 import { emptyTrie, trieGet, trieHas } from './structures/hashTrie'
 import type { ItemMeta, ModelEvent, QueueItemExecution, TransitionContext, TransitionResult } from './types'
-import type { SessionQueueItem } from '../wire/types'
 
 export function createQueueItemExecution(itemId: number, meta: Partial<ItemMeta> = {}): QueueItemExecution {
   return {
@@ -61,18 +60,6 @@ export function transition(
   return { state: nextItem(item, changes, decisions, lastTouched), decision }
 }
 
-/** What a persisted item says of itself besides its status. */
-export function metaOfSnapshot(snapshot: SessionQueueItem): ItemMeta {
-  return {
-    queueId: snapshot.queue_id ?? 'default',
-    origin: snapshot.origin ?? null,
-    destination: snapshot.destination ?? null,
-    batchId: snapshot.batch_id ?? null,
-    sessionId: snapshot.session_id ?? snapshot.session.id,
-    userId: snapshot.user_id ?? null,
-  }
-}
-
 function replacementOf(item: QueueItemExecution, event: ModelEvent): QueueItemExecution {
   switch (event.kind) {
     case 'status':
@@ -81,11 +68,11 @@ function replacementOf(item: QueueItemExecution, event: ModelEvent): QueueItemEx
     case 'snapshot':
       // The answer to the item's own request: the new entity keeps that request as its current one.
       return {
-        ...createQueueItemExecution(item.itemId, metaOfSnapshot(event.snapshot)),
+        ...createQueueItemExecution(item.itemId, event.snapshot.meta),
         reconciliation: item.reconciliation,
       }
     case 'hydrated':
-      return createQueueItemExecution(item.itemId, metaOfSnapshot(event.snapshot))
+      return createQueueItemExecution(item.itemId, event.snapshot.meta)
     default:
       return item
   }
@@ -184,7 +171,7 @@ function changesOf(item: QueueItemExecution, event: ModelEvent, row: Rule): Item
       }
       return isTerminalStatus(event.snapshot.status)
         ? { ...applySnapshot(item, event.snapshot), reconciliation }
-        : { startedAt: event.snapshot.started_at ?? item.startedAt, reconciliation }
+        : { startedAt: event.snapshot.startedAt ?? item.startedAt, reconciliation }
     }
     case 'snapshot_gone': {
       const reconciliation = {
@@ -216,10 +203,10 @@ function changesOf(item: QueueItemExecution, event: ModelEvent, row: Rule): Item
           ...applySnapshot(item, snapshot),
           reconciliation: { ...item.reconciliation, phase: 'done', snapshotStatus: snapshot.status },
         }
-      return metaChanges(item, metaOfSnapshot(snapshot), {
+      return metaChanges(item, snapshot.meta, {
         status: snapshot.status,
-        statusSequence: snapshot.status_sequence ?? item.statusSequence,
-        startedAt: snapshot.started_at ?? item.startedAt,
+        statusSequence: snapshot.statusSequence ?? item.statusSequence,
+        startedAt: snapshot.startedAt ?? item.startedAt,
       })
     }
     case 'settle':

@@ -1,4 +1,4 @@
-import type { InvocationOutput, ProgressImage, QueueStatus, SessionQueueItem } from '../wire/types'
+import type { InvocationOutput, ProgressImage, QueueStatus } from '../wire/types'
 import type { HashTrie } from './structures/hashTrie'
 import type { OutputList } from './structures/outputList'
 
@@ -132,6 +132,38 @@ export interface QueueItemExecution extends ItemMeta {
   lastTouched: number
 }
 
+/**
+ * One prepared copy as the server persisted it: the neutral form each protocol's adapter maps its REST
+ * answer to (InvokeAI's session results, errors and mappings; ComfyUI's history outputs and messages).
+ */
+export interface PersistedCopy {
+  preparedId: string
+  /** The node it is a copy of; null when the answer does not say (a copy the item knows keeps its own). */
+  sourceNodeId: string | null
+  /** `completed` (with its output if it has one), `failed` (with its error), `prepared`: planned, neither. */
+  outcome: 'completed' | 'failed' | 'prepared'
+  output?: InvocationOutput
+  error?: NodeError
+  /** The node type, when the answer says (undefined: it does not, and what the item knows stays). */
+  invocationType?: string
+  isIntermediate?: boolean
+}
+
+/** What the server persisted of one item: what a reconciliation or a listing applies. */
+export interface PersistedRun {
+  status: QueueStatus
+  statusSequence: number | null
+  startedAt: string | null
+  error: NodeError | null
+  meta: ItemMeta
+  /** Completed copies first, then failed, then prepared, each in the answer's order. */
+  copies: readonly PersistedCopy[]
+  /** Ids in execution order (prepared or node ids): how each node's outputs are ordered. */
+  executionOrder: readonly string[]
+  /** Every node of the run's graph, in its order: a node without a copy shows as not run. */
+  nodeIds: readonly string[]
+}
+
 export type QueueState = QueueStatus | 'none'
 export type CopyState = CopyStatus | 'unknown'
 
@@ -192,7 +224,7 @@ export type ModelEvent =
   | {
       kind: 'snapshot'
       requestId: string
-      snapshot: SessionQueueItem
+      snapshot: PersistedRun
       /** Asked because the socket's sequence is in doubt: the persisted sequence wins even when lower. */
       trustSequence?: boolean
     }
@@ -200,7 +232,7 @@ export type ModelEvent =
   | { kind: 'reconcile_failed'; requestId: string; error: string; final: boolean }
   | { kind: 'reconcile_aborted'; requestId: string }
   /** A persisted item from the server's list on connect (not an answer to a request). */
-  | { kind: 'hydrated'; snapshot: SessionQueueItem; redacted: boolean }
+  | { kind: 'hydrated'; snapshot: PersistedRun; redacted: boolean }
   /** The item stopped: may it settle without the server's word? */
   | { kind: 'settle' }
   /** The host was told of an output (`invocationOutputReceived` dispatched by hand). */

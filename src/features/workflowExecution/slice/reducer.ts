@@ -11,6 +11,7 @@ import { REDACTED } from '../model/guards'
 import { hydratedInOrder } from '../reconciliation/hydration'
 import type { ModelEvent } from '../model/types'
 import { validateSocketEvent } from '../wire'
+import { persistedRunOfQueueItem } from '../wire/persisted'
 import type { SocketEventName, SocketEventPayloads } from '../wire/types'
 import {
   batchEnqueued,
@@ -175,7 +176,7 @@ function resultEvent(
 ): ModelEvent {
   return result.kind === 'gone'
     ? { kind: 'snapshot_gone', requestId }
-    : { kind: 'snapshot', requestId, snapshot: result.snapshot, trustSequence }
+    : { kind: 'snapshot', requestId, snapshot: persistedRunOfQueueItem(result.snapshot), trustSequence }
 }
 
 /** Bundlers replace `process.env.NODE_ENV`; without one, `process` may not exist (development then). */
@@ -216,7 +217,7 @@ function onHydrated(state: WorkflowExecutionState, result: HydrateQueueResult): 
   for (const snapshot of hydratedInOrder(result))
     next = applyItemEvent(next, snapshot.item_id, {
       kind: 'hydrated',
-      snapshot,
+      snapshot: persistedRunOfQueueItem(snapshot),
       redacted: snapshot.user_id === REDACTED,
     })
   return next

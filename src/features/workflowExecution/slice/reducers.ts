@@ -1,7 +1,7 @@
 import { eventKeyOf } from '../model/decide'
 import { recordDecision } from '../model/decisions'
 import { isTerminalStatus } from '../model/snapshot'
-import { createQueueItemExecution, metaOfSnapshot, transition } from '../model/transition'
+import { createQueueItemExecution, transition } from '../model/transition'
 import type { ItemMeta, ModelEvent, QueueItemExecution } from '../model/types'
 import { nextActiveItems } from './activeItems'
 import { enforceItemCap } from './eviction'
@@ -11,7 +11,7 @@ import { reconcilesOrigin, type WorkflowExecutionState } from './state'
 /** What the event says of an item it may introduce (a blank placeholder before the table decides). */
 function metaOf(event: ModelEvent): Partial<ItemMeta> | undefined {
   if (event.kind === 'status' || event.kind === 'invocation') return event.meta
-  if (event.kind === 'hydrated') return metaOfSnapshot(event.snapshot)
+  if (event.kind === 'hydrated') return event.snapshot.meta
   return undefined
 }
 

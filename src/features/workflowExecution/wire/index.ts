@@ -63,3 +63,4 @@ export function validateSessionQueueItem(payload: unknown): Validated<SessionQue
 export function isSocketEventName(name: string): name is SocketEventName {
   return Object.hasOwn(socketEventSchemas, name)
 }
+export { parseSessionError, persistedRunOfQueueItem, metaOfQueueItem } from './persisted'

@@ -1,3 +1,4 @@
+import { persistedRunOfQueueItem } from '../../wire/persisted'
 import { expect } from 'vitest'
 import { createQueueItemExecution, transition } from '../transition'
 import type {
@@ -133,7 +134,7 @@ export const reconcileRequested = (requestId: string): ModelEvent => ({
 export const snapshotEvent = (requestId: string, snapshot: SessionQueueItem): ModelEvent => ({
   kind: 'snapshot',
   requestId,
-  snapshot,
+  snapshot: persistedRunOfQueueItem(snapshot),
 })
 
 export const snapshotGone = (requestId: string): ModelEvent => ({ kind: 'snapshot_gone', requestId })

@@ -1,6 +1,7 @@
 import { trieGet } from '../structures/hashTrie'
 import { describe, expect, it } from 'vitest'
-import { applySnapshot, parseSessionError } from '../snapshot'
+import { applySnapshot as applyRun } from '../snapshot'
+import { parseSessionError, persistedRunOfQueueItem } from '../../wire/persisted'
 import { createQueueItemExecution } from '../transition'
 import {
   complete,
@@ -93,6 +94,11 @@ describe('applySnapshot (what R1 does with the persisted session)', () => {
     expect(nodeOf(after, 'n2')).toMatchObject({ status: 'COMPLETED', outputs: [output(2)], error: null })
   })
 })
+
+const applySnapshot = (
+  item: Parameters<typeof applyRun>[0],
+  snapshot: Parameters<typeof persistedRunOfQueueItem>[0],
+) => applyRun(item, persistedRunOfQueueItem(snapshot))
 
 describe('parseSessionError', () => {
   it.each([
