@@ -144,7 +144,7 @@ function events(): { label: string; event: ModelEvent }[] {
       },
     })
   }
-  for (const phase of ['started', 'progress', 'complete', 'error'] as const) {
+  for (const phase of ['started', 'progress', 'complete', 'error', 'cached', 'blocked'] as const) {
     for (const redacted of [false, true]) {
       list.push({
         label: `${phase}${redacted ? ' redacted' : ''}`,
@@ -174,6 +174,21 @@ function events(): { label: string; event: ModelEvent }[] {
       },
     })
   }
+  for (const state of ['running', 'finished'] as const)
+    for (const redacted of [false, true])
+      list.push({
+        label: `progress_state ${state}${redacted ? ' redacted' : ''}`,
+        event: {
+          kind: 'progress_state',
+          meta,
+          redacted,
+          nodes: [{ preparedId: 'p', sourceNodeId: 'n', state, percentage: state === 'running' ? 0.5 : 1 }],
+        },
+      })
+  list.push({
+    label: 'progress_state of another session',
+    event: { kind: 'progress_state', meta: otherRun, redacted: false, nodes: [] },
+  })
   list.push({ label: 'cancel', event: { kind: 'cancel', cause: 'queue_cleared', queueId: 'default' } })
   list.push({
     label: 'cancel of another queue',

@@ -19,6 +19,8 @@ export function eventKeyOf(event: ModelEvent): EventKey {
       return `status:${event.status}`
     case 'invocation':
       return event.phase
+    case 'progress_state':
+      return 'progress_state'
     case 'cancel':
       return 'cancel'
     case 'reconcile_requested':

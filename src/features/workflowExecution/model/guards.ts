@@ -17,6 +17,7 @@ export function sessionOfEvent(event: ModelEvent): string | null {
   switch (event.kind) {
     case 'status':
     case 'invocation':
+    case 'progress_state':
       return event.redacted || event.meta.sessionId === REDACTED ? null : event.meta.sessionId
     case 'snapshot':
     case 'hydrated': {
@@ -77,6 +78,10 @@ export const GUARDS: Readonly<Record<GuardId, Guard>> = {
     return sequence == null || item.statusSequence === null || sequence <= item.statusSequence
   },
   unreconciled: (_item, _event, context) => context.reconciles === false,
+  awaitsOutput: (item, event) =>
+    event.kind === 'invocation' &&
+    event.output != null &&
+    trieGet(item.copies, event.preparedId)?.output === null,
   // A copy that has no output yet has nothing to deliver; an id without a copy counts as an orphan's, so
   // a persisted result the host already announced is not announced again.
   undelivered: (item, event) => {

@@ -41,6 +41,7 @@ export function pendingNode(nodeId: string): NodeRecord {
     outputs: emptyList(),
     error: null,
     tally: EMPTY_TALLY,
+    cached: false,
   }
 }
 
@@ -62,6 +63,7 @@ export type NodeEffect =
   | { kind: 'progress'; percentage: number | null; image: ProgressImage | null }
   | { kind: 'complete'; output: InvocationOutput | null }
   | { kind: 'error'; error: NodeRecord['error'] }
+  | { kind: 'cached' }
 
 export interface CopyChange {
   preparedId: string
@@ -96,8 +98,9 @@ function nodeRecord(
   outputs: NodeRecord['outputs'],
   error: NodeRecord['error'],
   tally: NodeTally,
+  cached: boolean,
 ): NodeRecord {
-  return { nodeId: node.nodeId, status, progress, progressImage, outputs, error, tally }
+  return { nodeId: node.nodeId, status, progress, progressImage, outputs, error, tally, cached }
 }
 
 function nodeAfter(
@@ -109,10 +112,13 @@ function nodeAfter(
   const status = nodeStatusOf(tally)
   switch (effect.kind) {
     case 'reset':
-      return nodeRecord(node, status, null, node.progressImage, node.outputs, node.error, tally)
+      // A copy that runs was not served from cache.
+      return nodeRecord(node, status, null, node.progressImage, node.outputs, node.error, tally, false)
+    case 'cached':
+      return nodeRecord(node, status, null, node.progressImage, node.outputs, node.error, tally, true)
     case 'progress': {
       const image = effect.image ?? (keepsImage(copies, tally) ? node.progressImage : null)
-      return nodeRecord(node, status, effect.percentage, image, node.outputs, node.error, tally)
+      return nodeRecord(node, status, effect.percentage, image, node.outputs, node.error, tally, node.cached)
     }
     case 'complete': {
       const outputs = effect.output ? listAppend(node.outputs, effect.output) : node.outputs
@@ -124,10 +130,11 @@ function nodeAfter(
         outputs,
         node.error,
         tally,
+        node.cached,
       )
     }
     case 'error':
-      return nodeRecord(node, status, null, null, node.outputs, effect.error, tally)
+      return nodeRecord(node, status, null, null, node.outputs, effect.error, tally, node.cached)
   }
 }
 
@@ -194,7 +201,7 @@ export function emptyNodeMaps(): CopyFields {
 
 /** The public view of a stored node (its outputs as one array). */
 export function nodeView(node: NodeRecord): NodeExecutionState {
-  return {
+  const view: NodeExecutionState = {
     nodeId: node.nodeId,
     status: node.status,
     progress: node.progress,
@@ -202,4 +209,6 @@ export function nodeView(node: NodeRecord): NodeExecutionState {
     outputs: listToArray(node.outputs),
     error: node.error,
   }
+  if (node.cached) view.cached = true
+  return view
 }

@@ -17,6 +17,7 @@ export type GuardId =
   | 'undelivered'
   | 'listingNotNewer'
   | 'listingPending'
+  | 'awaitsOutput'
 
 /** What an applied row does besides the event's own change: `replace` starts a new entity for the id. */
 export type RuleEffect = 'replace'
@@ -42,7 +43,14 @@ const STATUS_EVENTS = [
   'status:failed',
   'status:canceled',
 ] as const satisfies readonly EventKey[]
-const INVOCATION_EVENTS = ['started', 'progress', 'complete', 'error'] as const satisfies readonly EventKey[]
+const INVOCATION_EVENTS = [
+  'started',
+  'progress',
+  'complete',
+  'error',
+  'cached',
+  'blocked',
+] as const satisfies readonly EventKey[]
 const TERMINAL_STATUS_EVENTS = [
   'status:completed',
   'status:failed',
@@ -60,7 +68,11 @@ const RECONCILE_EVENTS = [
 ] as const satisfies readonly EventKey[]
 const HYDRATED_EVENTS = ['hydrated:terminal', 'hydrated:active'] as const satisfies readonly EventKey[]
 /** Events that speak of one item's run and carry its ids: the only ones that may introduce an item. */
-const ITEM_EVENTS = [...STATUS_EVENTS, ...INVOCATION_EVENTS] as const satisfies readonly EventKey[]
+const ITEM_EVENTS = [
+  ...STATUS_EVENTS,
+  ...INVOCATION_EVENTS,
+  'progress_state',
+] as const satisfies readonly EventKey[]
 const SOCKET_EVENTS = [...ITEM_EVENTS, 'cancel'] as const satisfies readonly EventKey[]
 /** Events about an item the engine already tracks: they never introduce one. */
 const TRACKED_ONLY_EVENTS = [
@@ -135,11 +147,19 @@ export const RULES: readonly Rule[] = [
   { id: 'O2', events: ['deliver'], apply: false, why: 'already delivered, or its copy has no output yet' },
 
   { id: 'T1', events: ['started', 'progress'], queue: TERMINAL, apply: false, why: 'liveness after the item stopped is stale' },
+  { id: 'K2', events: ['cached'], queue: TERMINAL, apply: false, why: 'the item stopped: its persisted word says which nodes were served from cache' },
+  { id: 'B2', events: ['blocked'], queue: TERMINAL, apply: false, why: "a node's non-terminal error after the item stopped is stale (the server does not persist it)" },
+  { id: 'P2', events: ['progress_state'], queue: TERMINAL, apply: false, why: 'a whole-item progress snapshot after the item stopped is stale' },
+  { id: 'I5', events: ['complete'], copy: ['completed'], guard: 'awaitsOutput', apply: true, why: 'a node served from cache, or finished by a progress snapshot, gets its output: attached, delivered once' },
   { id: 'I3', events: INVOCATION_EVENTS, copy: ['completed', 'failed'], apply: false, why: 'the copy is terminal: duplicate or late' },
   { id: 'T2', events: ['complete'], queue: TERMINAL, copy: COPY_NOT_TERMINAL, apply: true, why: 'the copy really finished: its output is real' },
   { id: 'T3', events: ['error'], queue: ['failed'], copy: COPY_NOT_TERMINAL, apply: true, why: 'the server sends failed before invocation_error' },
   { id: 'T4', events: ['error'], queue: ['completed', 'canceled'], apply: false, why: 'no node error after completed or canceled (the raw action still reaches the host)' },
+  { id: 'B1', events: ['blocked'], copy: COPY_NOT_TERMINAL, apply: true, why: 'a non-terminal error (ComfyUI ExecutionBlocked): the node ends with its message, the item runs on' },
   { id: 'I4', events: INVOCATION_EVENTS, queue: ['none', 'pending'], copy: ['unknown'], apply: true, why: 'a copy runs, so its item runs: positive evidence of an in_progress this client missed' },
+  { id: 'K1', events: ['cached'], copy: ['unknown'], apply: true, why: 'served from cache: the node completes without running, its output may follow' },
+  { id: 'K3', events: ['cached'], apply: false, why: 'a node that ran was not served from cache' },
+  { id: 'P1', events: ['progress_state'], apply: true, why: 'a whole-item progress snapshot: each listed node that is not terminal runs or finishes (none moves back); an item not known to run runs' },
   { id: 'I1', events: INVOCATION_EVENTS, copy: ['unknown'], apply: true, why: 'first word of a copy: started and progress run it, complete and error end it' },
   { id: 'I2a', events: ['started'], copy: ['in_progress', 'canceled'], apply: false, why: 'started again: duplicate' },
   { id: 'I2b', events: ['progress', 'complete', 'error'], copy: ['in_progress', 'canceled'], apply: true, why: 'a running copy progresses, completes or fails' },

@@ -12,7 +12,14 @@ import { markDelivered } from './delivery'
 import type { Rule } from './rules'
 import { applySnapshot, isTerminalStatus } from './snapshot'
 import { emptyTrie, trieGet, trieHas } from './structures/hashTrie'
-import type { ItemMeta, ModelEvent, QueueItemExecution, TransitionContext, TransitionResult } from './types'
+import type {
+  ItemMeta,
+  ModelEvent,
+  ProgressStateEntry,
+  QueueItemExecution,
+  TransitionContext,
+  TransitionResult,
+} from './types'
 
 export function createQueueItemExecution(itemId: number, meta: Partial<ItemMeta> = {}): QueueItemExecution {
   return {
@@ -64,6 +71,7 @@ function replacementOf(item: QueueItemExecution, event: ModelEvent): QueueItemEx
   switch (event.kind) {
     case 'status':
     case 'invocation':
+    case 'progress_state':
       return createQueueItemExecution(item.itemId, event.meta)
     case 'snapshot':
       // The answer to the item's own request: the new entity keeps that request as its current one.
@@ -147,6 +155,11 @@ function changesOf(item: QueueItemExecution, event: ModelEvent, row: Rule): Item
       const changes = metaChanges(item, event.meta, invocationChanges(item, event))
       // I4: a copy runs, so its item runs.
       if (row.id === 'I4') changes.status = 'in_progress'
+      return changes
+    }
+    case 'progress_state': {
+      const changes = metaChanges(item, event.meta, progressStateChanges(item, event.nodes))
+      if (item.status === null || item.status === 'pending') changes.status = 'in_progress'
       return changes
     }
     case 'cancel':
@@ -258,11 +271,52 @@ function invocationChanges(
       })
     }
     case 'error':
+    case 'blocked':
       return changeCopy(item, {
         preparedId,
         sourceNodeId,
         status: 'failed',
         effect: { kind: 'error', error: event.error ?? null },
       })
+    case 'cached':
+      return changeCopy(item, {
+        preparedId,
+        sourceNodeId,
+        status: 'completed',
+        output: null,
+        effect: { kind: 'cached' },
+        invocationType: event.invocationType,
+        isIntermediate: event.isIntermediate,
+      })
   }
+}
+
+/**
+ * P1: each listed node that is not terminal takes the snapshot's word. An entry that says what the item
+ * already shows costs a look-up and nothing else: the server repeats the whole map on every tick.
+ */
+function progressStateChanges(item: QueueItemExecution, entries: readonly ProgressStateEntry[]): ItemChanges {
+  let fields: CopyFields = item
+  for (const { preparedId, sourceNodeId, state, percentage } of entries) {
+    const copy = trieGet(fields.copies, preparedId)
+    if (copy?.status === 'completed' || copy?.status === 'failed') continue
+    if (state === 'finished') {
+      fields = changeCopy(fields, {
+        preparedId,
+        sourceNodeId,
+        status: 'completed',
+        effect: { kind: 'complete', output: null },
+      })
+      continue
+    }
+    const node = trieGet(fields.nodes, copy?.sourceNodeId ?? sourceNodeId)
+    if (copy?.status === 'in_progress' && node?.progress === percentage) continue
+    fields = changeCopy(fields, {
+      preparedId,
+      sourceNodeId,
+      status: copy?.status === 'canceled' ? 'canceled' : 'in_progress',
+      effect: { kind: 'progress', percentage, image: null },
+    })
+  }
+  return fields === item ? {} : { copies: fields.copies, nodes: fields.nodes, nodeOrder: fields.nodeOrder }
 }

@@ -23,6 +23,8 @@ export interface NodeExecutionState {
   progressImage: ProgressImage | null
   outputs: InvocationOutput[]
   error: NodeError | null
+  /** Present when the node was served from the server's cache (ComfyUI's `execution_cached`). */
+  cached?: true
 }
 
 /** One prepared execution copy of a source node (an iterate fan-out makes several). */
@@ -62,6 +64,8 @@ export interface NodeRecord {
   outputs: OutputList<InvocationOutput>
   error: NodeError | null
   tally: NodeTally
+  /** Served from cache (K1): it completed without running. */
+  cached: boolean
 }
 
 export type ReconciliationPhase = 'idle' | 'pending' | 'done' | 'aborted' | 'failed' | 'gave_up'
@@ -167,12 +171,26 @@ export interface PersistedRun {
 export type QueueState = QueueStatus | 'none'
 export type CopyState = CopyStatus | 'unknown'
 
-export type InvocationPhase = 'started' | 'progress' | 'complete' | 'error'
+/**
+ * What one event says of one copy. `cached`: served from the server's cache, it never runs (ComfyUI's
+ * `execution_cached`); `blocked`: a non-terminal error, the item runs on (ComfyUI's `ExecutionBlocked`).
+ */
+export type InvocationPhase = 'started' | 'progress' | 'complete' | 'error' | 'cached' | 'blocked'
+
+/** One node of a whole-item progress snapshot (ComfyUI's `progress_state`). */
+export interface ProgressStateEntry {
+  preparedId: string
+  sourceNodeId: string
+  state: 'running' | 'finished'
+  /** 0..1 while running; null when the server gives no measure. */
+  percentage: number | null
+}
 
 /** The model's alphabet: every rule matches some of these keys. */
 export type EventKey =
   | `status:${QueueStatus}`
   | InvocationPhase
+  | 'progress_state'
   | 'cancel'
   | 'reconcile_requested'
   | 'snapshot:terminal'
@@ -209,6 +227,13 @@ export type ModelEvent =
       /** `invocation.type` and `invocation.is_intermediate`, as the event carries them. */
       invocationType?: string | null
       isIntermediate?: boolean | null
+    }
+  /** A whole-item progress snapshot: every node that is not pending, each running or finished. */
+  | {
+      kind: 'progress_state'
+      meta: ItemMeta
+      redacted: boolean
+      nodes: readonly ProgressStateEntry[]
     }
   | {
       kind: 'cancel'
@@ -280,6 +305,14 @@ export type RuleId =
   | 'O2'
   | 'T1'
   | 'T2'
+  | 'I5'
+  | 'K1'
+  | 'K2'
+  | 'K3'
+  | 'B1'
+  | 'B2'
+  | 'P1'
+  | 'P2'
   | 'T3'
   | 'T4'
   | 'I1'

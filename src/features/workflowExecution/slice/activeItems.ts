@@ -8,6 +8,7 @@ import type { WorkflowExecutionState } from './state'
 function evidenceOf(
   event: ModelEvent,
   decision: Decision,
+  before: QueueItemExecution | undefined,
 ): { wentInProgress: boolean; inferred: boolean } | null {
   if (!decision.applied) return null
   switch (event.kind) {
@@ -15,6 +16,11 @@ function evidenceOf(
       return { wentInProgress: event.status === 'in_progress', inferred: false }
     case 'invocation':
       return decision.rule === 'I4' ? { wentInProgress: true, inferred: true } : null
+    case 'progress_state': {
+      // As I4: the snapshot is evidence only for an item not known to run.
+      const wasIdle = before?.status == null || before.status === 'pending'
+      return wasIdle ? { wentInProgress: true, inferred: true } : null
+    }
     case 'snapshot':
       return { wentInProgress: false, inferred: false }
     case 'hydrated':
@@ -49,7 +55,7 @@ export function nextActiveItems(
       ? { active, rule: null, becomes: false }
       : { active: withKey(active, item.origin, later), rule: 'A3', becomes: false }
   }
-  const evidence = evidenceOf(event, decision)
+  const evidence = evidenceOf(event, decision, before)
   if (evidence === null) return { active, rule: null, becomes: false }
   const current = currentId === undefined ? undefined : itemOf(state.items, currentId)
   const { rule, becomes } = decideCurrentRun(item, current, {

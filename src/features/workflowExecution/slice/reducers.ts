@@ -10,7 +10,8 @@ import { reconcilesOrigin, type WorkflowExecutionState } from './state'
 
 /** What the event says of an item it may introduce (a blank placeholder before the table decides). */
 function metaOf(event: ModelEvent): Partial<ItemMeta> | undefined {
-  if (event.kind === 'status' || event.kind === 'invocation') return event.meta
+  if (event.kind === 'status' || event.kind === 'invocation' || event.kind === 'progress_state')
+    return event.meta
   if (event.kind === 'hydrated') return event.snapshot.meta
   return undefined
 }

@@ -249,3 +249,40 @@ export function withoutNulls<T>(value: T): T {
 }
 
 export { copyOf, nodeOf, nodesOf } from '../read'
+
+/** A node served from the server's cache (ComfyUI's `execution_cached`, one per node). */
+export function cached(preparedId: string, sourceNodeId: string, options: InvocationOptions = {}): ModelEvent {
+  return { ...invocationBase(preparedId, sourceNodeId, options), phase: 'cached' }
+}
+
+/** A non-terminal node error (ComfyUI's `ExecutionBlocked`). */
+export function blocked(
+  preparedId: string,
+  sourceNodeId: string,
+  message = 'blocked by an ExecutionBlocker',
+  options: InvocationOptions = {},
+): ModelEvent {
+  return {
+    ...invocationBase(preparedId, sourceNodeId, options),
+    phase: 'blocked',
+    error: { error_type: 'ExecutionBlocked', error_message: message, error_traceback: null },
+  }
+}
+
+/** A whole-item progress snapshot: node id → running fraction, or 'finished' (prepared id = node id). */
+export function progressState(
+  nodes: Record<string, number | 'finished'>,
+  options: { meta?: Partial<ItemMeta> } = {},
+): ModelEvent {
+  return {
+    kind: 'progress_state',
+    meta: meta(options.meta),
+    redacted: false,
+    nodes: Object.entries(nodes).map(([nodeId, value]) => ({
+      preparedId: nodeId,
+      sourceNodeId: nodeId,
+      state: value === 'finished' ? ('finished' as const) : ('running' as const),
+      percentage: value === 'finished' ? 1 : value,
+    })),
+  }
+}
