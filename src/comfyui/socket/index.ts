@@ -42,7 +42,9 @@ function socketUrl(root: string, clientId: string, query: Record<string, string>
   url.hash = ''
   const base = url.href.replace(/\/+$/, '')
   const params: [string, string][] = [['clientId', clientId], ...Object.entries(query)]
-  const search = params.map(([key, value]) => `${encodeURIComponent(key)}=${encodeURIComponent(String(value))}`)
+  const search = params.map(
+    ([key, value]) => `${encodeURIComponent(key)}=${encodeURIComponent(String(value))}`,
+  )
   return `${base}/ws?${search.join('&')}`
 }
 
@@ -71,7 +73,8 @@ function parseServerFeatures(
   const data = isPlainObject(envelope) ? envelope['data'] : undefined
   if (!isPlainObject(data)) return { ok: false, path: 'data', message: 'not an object' }
   const tooDeep = pathTooDeep(data)
-  if (tooDeep !== null) return { ok: false, path: tooDeep ? `data.${tooDeep}` : 'data', message: 'nested too deep' }
+  if (tooDeep !== null)
+    return { ok: false, path: tooDeep ? `data.${tooDeep}` : 'data', message: 'nested too deep' }
   return { ok: true, features: data }
 }
 
@@ -101,7 +104,7 @@ export function createComfySocket(options: ComfySocketOptions): ComfySocket {
   const WebSocketClass: WebSocketConstructor | undefined =
     options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket
   if (!WebSocketClass) throw new TypeError('no WebSocket: pass one (in Node 20, `ws`) as options.WebSocket')
-  const createSocket: WebSocketConstructor = WebSocketClass
+  const SocketClass: WebSocketConstructor = WebSocketClass
   const featureFlagsFrame = JSON.stringify({
     type: 'feature_flags',
     data: options.featureFlags ?? DEFAULT_FEATURE_FLAGS,
@@ -131,7 +134,10 @@ export function createComfySocket(options: ComfySocketOptions): ComfySocket {
       } catch (error) {
         if (!reportedListeners.has(listener)) {
           reportedListeners.add(listener)
-          console.error(`ComfyUI socket: a '${event}' listener threw (further errors of it are not logged)`, error)
+          console.error(
+            `ComfyUI socket: a '${event}' listener threw (further errors of it are not logged)`,
+            error,
+          )
         }
       }
     }
@@ -172,7 +178,7 @@ export function createComfySocket(options: ComfySocketOptions): ComfySocket {
 
   function scheduleRetry(): void {
     const wait = delay
-    delay = Math.min(delay * 2, maxDelay)
+    delay = Math.min(Math.max(delay * 2, 1), maxDelay)
     retry = setTimeout(() => {
       retry = null
       open(true)
@@ -183,7 +189,7 @@ export function createComfySocket(options: ComfySocketOptions): ComfySocket {
   function open(retrying: boolean): void {
     let socket: WebSocketLike
     try {
-      socket = new createSocket(url)
+      socket = new SocketClass(url)
     } catch (error) {
       if (!retrying) throw error
       scheduleRetry()
