@@ -5,6 +5,7 @@ export default defineConfig({
     index: 'src/index.ts',
     'testing/index': 'src/testing/index.ts',
     'react/index': 'src/react/index.ts',
+    'comfyui/index': 'src/comfyui/index.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,

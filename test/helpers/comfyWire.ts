@@ -90,3 +90,164 @@ function binaryFrameOf(type: number, chunks: Uint8Array[]): Uint8Array<ArrayBuff
   }
   return out
 }
+
+/* REST answers (docs/comfyui.md §4.2, §4.3, §4.5): history entries, jobs and queue tuples. */
+
+/** An API-format prompt: the default text-to-image graph, plus a loader (10) no output needs. */
+export const apiPrompt = (): Record<string, { class_type: string; inputs: Record<string, unknown> }> => ({
+  '3': {
+    class_type: 'KSampler',
+    inputs: { seed: 42, model: ['4', 0], positive: ['6', 0], negative: ['7', 0], latent_image: ['5', 0] },
+  },
+  '4': { class_type: 'CheckpointLoaderSimple', inputs: { ckpt_name: 'model.safetensors' } },
+  '5': { class_type: 'EmptyLatentImage', inputs: { width: 512, height: 512, batch_size: 1 } },
+  '6': { class_type: 'CLIPTextEncode', inputs: { text: 'a cat', clip: ['4', 1] } },
+  '7': { class_type: 'CLIPTextEncode', inputs: { text: 'blurry', clip: ['4', 1] } },
+  '8': { class_type: 'VAEDecode', inputs: { samples: ['3', 0], vae: ['4', 2] } },
+  '9': { class_type: 'SaveImage', inputs: { images: ['8', 0], filename_prefix: 'ComfyUI' } },
+  '10': { class_type: 'LoadImage', inputs: { image: 'unused.png' } },
+})
+
+/** A node's UI output with one image. */
+export const imageOutput = (filename: string, type = 'output') => ({
+  images: [{ filename, subfolder: '', type }],
+})
+
+/** `[number, prompt_id, prompt, extra_data, outputs_to_execute]`, as `GET /queue` and history hold it. */
+export const queueTuple = (
+  number: number,
+  promptId: string = PROMPT_ID,
+  options: { prompt?: unknown; outputs?: string[]; clientId?: string | null } = {},
+) => [
+  number,
+  promptId,
+  options.prompt ?? apiPrompt(),
+  {
+    ...(options.clientId === null ? {} : { client_id: options.clientId ?? 'client-1' }),
+    create_time: 1756000000000 + number,
+  },
+  options.outputs ?? ['9'],
+]
+
+export interface HistoryEntryOptions {
+  promptId?: string
+  number?: number
+  prompt?: unknown
+  outputsToExecute?: string[]
+  /** Per runtime node id (maybe ephemeral): its UI output. */
+  outputs?: Record<string, Record<string, unknown>>
+  /** Per runtime node id: where it displays; defaults to the node itself for every output. */
+  displayNodes?: Record<string, string>
+  cached?: string[]
+  /** How it ended: success, an error at `node`, or an interrupt at `node`. */
+  end?: 'success' | 'error' | 'interrupted'
+  node?: string
+  nodeType?: string
+  executed?: string[]
+  startedAt?: number
+}
+
+/** A `GET /history/{id}` entry, every field as the server writes it. */
+export function historyEntry(options: HistoryEntryOptions = {}) {
+  const promptId = options.promptId ?? PROMPT_ID
+  const start = options.startedAt ?? 1756000000123
+  const outputs = options.outputs ?? { '9': imageOutput('ComfyUI_00001_.png') }
+  const end = options.end ?? 'success'
+  const message = (type: string, data: Record<string, unknown>, at: number) => [
+    type,
+    { prompt_id: promptId, ...data, timestamp: start + at },
+  ]
+  const last =
+    end === 'success'
+      ? message('execution_success', {}, 9000)
+      : end === 'error'
+        ? message(
+            'execution_error',
+            {
+              node_id: options.node ?? '3',
+              node_type: options.nodeType ?? 'KSampler',
+              executed: options.executed ?? [],
+              exception_message: 'out of memory\n',
+              exception_type: 'torch.OutOfMemoryError',
+              traceback: ['  File "execution.py", line 1, in execute\n', '    raise\n'],
+              current_inputs: { seed: ['42'] },
+              current_outputs: options.executed ?? [],
+            },
+            9000,
+          )
+        : message(
+            'execution_interrupted',
+            {
+              node_id: options.node ?? '3',
+              node_type: options.nodeType ?? 'KSampler',
+              executed: options.executed ?? [],
+            },
+            9000,
+          )
+  return {
+    prompt: queueTuple(options.number ?? 3, promptId, {
+      prompt: options.prompt ?? apiPrompt(),
+      outputs: options.outputsToExecute ?? ['9'],
+    }),
+    outputs,
+    status: {
+      status_str: end === 'success' ? 'success' : 'error',
+      completed: end === 'success',
+      messages: [
+        message('execution_start', {}, 0),
+        message('execution_cached', { nodes: options.cached ?? [] }, 2),
+        last,
+      ],
+    },
+    meta: Object.fromEntries(
+      Object.keys(outputs).map((node) => [
+        node,
+        {
+          node_id: node,
+          display_node: options.displayNodes?.[node] ?? node,
+          parent_node: null,
+          real_node_id: options.displayNodes?.[node] ?? node,
+        },
+      ]),
+    ),
+  }
+}
+
+type HistoryEntryBody = ReturnType<typeof historyEntry>
+
+/** `GET /api/jobs/{id}` for a prompt in history: the status derived as the server derives it. */
+export function jobOfEntry(entry: HistoryEntryBody, promptId: string = PROMPT_ID) {
+  const messages = entry.status.messages as [string, Record<string, unknown>][]
+  const find = (type: string) => messages.find(([name]) => name === type)?.[1]
+  const interrupted = find('execution_interrupted') !== undefined
+  const status = entry.status.status_str === 'success' ? 'completed' : interrupted ? 'cancelled' : 'failed'
+  const [number, , prompt, extraData] = entry.prompt
+  const end = find('execution_success') ?? find('execution_error') ?? find('execution_interrupted')
+  return {
+    id: promptId,
+    status,
+    priority: number,
+    create_time: (extraData as { create_time: number }).create_time,
+    execution_start_time: find('execution_start')?.timestamp,
+    execution_end_time: end?.timestamp,
+    ...(status === 'failed' ? { execution_error: find('execution_error') } : {}),
+    outputs_count: Object.keys(entry.outputs).length,
+    outputs: entry.outputs,
+    execution_status: entry.status,
+    workflow: { prompt, extra_data: extraData },
+  }
+}
+
+/** `GET /api/jobs/{id}` for a prompt still queued or running: no outputs, no execution status. */
+export const activeJob = (status: 'pending' | 'in_progress', promptId: string = PROMPT_ID) => {
+  const [number, , prompt, extraData] = queueTuple(5, promptId)
+  return {
+    id: promptId,
+    status,
+    priority: number,
+    create_time: (extraData as { create_time: number }).create_time,
+    ...(status === 'in_progress' ? { execution_start_time: 1756000000123 } : {}),
+    outputs: {},
+    workflow: { prompt, extra_data: extraData },
+  }
+}

@@ -42,6 +42,10 @@ export function imagesOf(output: InvocationOutput): ComfyImageRef[] {
 
 /** Where the server serves one image: `GET /view?filename=…&subfolder=…&type=…`. */
 export function viewUrl(baseUrl: string, image: ComfyImageRef): string {
-  const query = new URLSearchParams({ filename: image.filename, subfolder: image.subfolder, type: image.type })
+  const query = new URLSearchParams({
+    filename: image.filename,
+    subfolder: image.subfolder,
+    type: image.type,
+  })
   return `${baseUrl.replace(/\/+$/, '')}/view?${query.toString()}`
 }

@@ -1,2 +1,4 @@
 export * from './schemas'
 export * from './persisted'
+export * from './persistedRun'
+export * from './fetchPrompt'

@@ -58,6 +58,8 @@ export const jobSchema = z.looseObject({
   execution_error: z.unknown().optional(),
   execution_start_time: z.number().nullish(),
   execution_end_time: z.number().nullish(),
+  /** What was queued: the API-format prompt and its extra_data (read as untrusted: persistedRunOfJob checks it). */
+  workflow: z.looseObject({ prompt: z.unknown().optional(), extra_data: z.unknown().optional() }).nullish(),
 })
 
 export type ComfyQueue = z.infer<typeof queueSchema>

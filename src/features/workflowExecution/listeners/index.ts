@@ -141,10 +141,13 @@ export function addWorkflowExecutionListeners(
       actionCreator: reconcileQueueItem.fulfilled,
       effect: (action, api) => {
         const item = itemOf(api.getState().workflowExecution.items, action.meta.arg.itemId)
-        if (!item || action.payload.kind !== 'snapshot') return
+        const result = action.payload
+        if (!item || result.kind === 'gone') return
         const before = itemOf(api.getOriginalState().workflowExecution.items, action.meta.arg.itemId)
-        const { session } = action.payload.snapshot
-        const history = session.executed_history ?? session.executed ?? []
+        const history =
+          result.kind === 'run'
+            ? result.run.executionOrder
+            : (result.snapshot.session.executed_history ?? result.snapshot.session.executed ?? [])
         for (const payload of newlyDeliveredOutputs(before, item, history, 'reconciliation'))
           announce(api, payload)
       },

@@ -1,5 +1,6 @@
 import type { AsyncThunk, Dispatch, ThunkDispatch, UnknownAction } from '@reduxjs/toolkit'
 import type { WorkflowExecutionState } from '../slice/state'
+import type { PersistedRun } from '../model/types'
 import type { SessionQueueItem } from '../wire/types'
 
 /** What a queue-item fetcher is asked: which item, and the store it may dispatch into (RTK Query). */
@@ -41,8 +42,12 @@ export interface ReconcileQueueItemArg {
   trustSequence?: boolean
 }
 
-/** What a reconciliation found: the persisted item, or that the server no longer has it. */
-export type ReconcileQueueItemResult = { kind: 'snapshot'; snapshot: SessionQueueItem } | { kind: 'gone' }
+/**
+ * What a reconciliation found: the persisted item (InvokeAI's row, or any protocol's answer already
+ * mapped to the neutral `PersistedRun`), or that the server no longer has it.
+ */
+export type ReconcileQueueItemResult =
+  { kind: 'snapshot'; snapshot: SessionQueueItem } | { kind: 'run'; run: PersistedRun } | { kind: 'gone' }
 
 /** Why a reconciliation gave up after its last retry. */
 export interface ReconcileRejection {

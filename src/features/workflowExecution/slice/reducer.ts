@@ -174,9 +174,9 @@ function resultEvent(
   result: ReconcileQueueItemResult,
   trustSequence: boolean,
 ): ModelEvent {
-  return result.kind === 'gone'
-    ? { kind: 'snapshot_gone', requestId }
-    : { kind: 'snapshot', requestId, snapshot: persistedRunOfQueueItem(result.snapshot), trustSequence }
+  if (result.kind === 'gone') return { kind: 'snapshot_gone', requestId }
+  const snapshot = result.kind === 'run' ? result.run : persistedRunOfQueueItem(result.snapshot)
+  return { kind: 'snapshot', requestId, snapshot, trustSequence }
 }
 
 /** Bundlers replace `process.env.NODE_ENV`; without one, `process` may not exist (development then). */

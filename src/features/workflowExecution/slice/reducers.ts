@@ -72,6 +72,8 @@ export function applyItemEvent(
     evictedIds,
     evictedSessions,
     evictionCount: state.evictionCount,
+    itemIdByRunKey: state.itemIdByRunKey,
+    nextRunItemId: state.nextRunItemId,
     clock,
     connected: state.connected,
     config: state.config,

@@ -32,6 +32,13 @@ export interface WorkflowExecutionState {
   /** The session of each evicted id, at the same index: an id reused by another session comes back. */
   evictedSessions: (string | null)[]
   evictionCount: number
+  /**
+   * Items a server keys by a string of its own (ComfyUI's `prompt_id`): that key → the item id the engine
+   * gave it. Empty for InvokeAI, whose item ids are the server's.
+   */
+  itemIdByRunKey: IdRecord<number>
+  /** The item id the engine gives the next such item. */
+  nextRunItemId: number
   /** LRU clock: bumped by every event that touches an item. */
   clock: number
   connected: boolean
@@ -41,6 +48,8 @@ export interface WorkflowExecutionState {
     evictedEventsIgnored: number
     /** Unsettled items evicted because more than 2 × `maxItems` were held. */
     unsettledEvicted: number
+    /** Events about runs this client does not track and that cannot introduce one (another client's prompt). */
+    foreignEventsIgnored: number
   }
 }
 
@@ -51,6 +60,8 @@ export function createInitialState(config: Partial<WorkflowExecutionConfig> = {}
     evictedIds: [],
     evictedSessions: [],
     evictionCount: 0,
+    itemIdByRunKey: emptyRecord(),
+    nextRunItemId: 1,
     clock: 0,
     connected: false,
     config: {
@@ -63,7 +74,7 @@ export function createInitialState(config: Partial<WorkflowExecutionConfig> = {}
       hydrateRecentItems: null,
       ...config,
     },
-    stats: { evictedEventsIgnored: 0, unsettledEvicted: 0 },
+    stats: { evictedEventsIgnored: 0, unsettledEvicted: 0, foreignEventsIgnored: 0 },
   }
 }
 

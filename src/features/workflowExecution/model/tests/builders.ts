@@ -251,7 +251,11 @@ export function withoutNulls<T>(value: T): T {
 export { copyOf, nodeOf, nodesOf } from '../read'
 
 /** A node served from the server's cache (ComfyUI's `execution_cached`, one per node). */
-export function cached(preparedId: string, sourceNodeId: string, options: InvocationOptions = {}): ModelEvent {
+export function cached(
+  preparedId: string,
+  sourceNodeId: string,
+  options: InvocationOptions = {},
+): ModelEvent {
   return { ...invocationBase(preparedId, sourceNodeId, options), phase: 'cached' }
 }
 
