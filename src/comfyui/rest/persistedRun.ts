@@ -258,17 +258,24 @@ function runOfEntry(
     }
   }
 
+  const fromCache = new Set(cached)
   const completed: PersistedCopy[] = []
   for (const id of outputIds) {
     const ui = outputs[id] as Record<string, unknown>
-    completed.push({ ...copyOf(id, 'completed'), output: comfyOutput(ui) })
+    completed.push({
+      ...copyOf(id, 'completed'),
+      output: comfyOutput(ui),
+      ...(fromCache.has(id) ? { cached: true as const } : {}),
+    })
   }
   const failed: PersistedCopy[] = []
   const failedId = failure ? nodeIdOf(failure.node_id) : null
   if (failedId !== null && error !== null && !taken.has(failedId))
     failed.push({ ...copyOf(failedId, 'failed'), error })
   const done = status === 'completed' ? [...cached, ...nodeIds] : [...cached, ...executed]
-  for (const id of done) if (!taken.has(id)) completed.push(copyOf(id, 'completed'))
+  for (const id of done)
+    if (!taken.has(id))
+      completed.push({ ...copyOf(id, 'completed'), ...(fromCache.has(id) ? { cached: true as const } : {}) })
   const prepared: PersistedCopy[] = []
   const interrupted = interrupt ? nodeIdOf(interrupt.node_id) : null
   if (status !== 'completed')

@@ -92,6 +92,11 @@ describe("a ComfyUI history entry as the model's PersistedRun", () => {
       ['5', 'completed'],
       ['8', 'completed'],
     ])
+    // Applied, the cached nodes say so, whichever frames the client heard; the others do not.
+    const item = applied(run)
+    expect(nodeOf(item, '4')?.cached).toBe(true)
+    expect(nodeOf(item, '7')?.cached).toBe(true)
+    expect(nodeOf(item, '3')?.cached).toBeUndefined()
   })
 
   it('on failure: fails the error node with the error, completes its executed list, leaves the rest prepared (not run)', () => {

@@ -132,6 +132,12 @@ export function applySnapshot(item: QueueItemExecution, run: PersistedRun): Queu
     if (!trieGet(item.copies, orphan.preparedId)?.delivered)
       deliveredOrphans = trieSet(deliveredOrphans, orphan.preparedId, true as const)
   const nodes = rebuildNodes(item, copies, run.executionOrder, persistedErrors)
+  // What the server says came from cache stands, whichever frames arrived.
+  for (const persisted of run.copies) {
+    const copy = copies.get(persisted.preparedId)
+    const node = copy && nodes.get(copy.sourceNodeId)
+    if (persisted.cached && node && !node.cached) nodes.set(copy.sourceNodeId, { ...node, cached: true })
+  }
   for (const sourceId of run.nodeIds) {
     if (!nodes.has(sourceId) && !trieGet(item.nodes, sourceId)) nodes.set(sourceId, pendingNode(sourceId))
   }

@@ -151,6 +151,8 @@ export interface PersistedCopy {
   /** The node type, when the answer says (undefined: it does not, and what the item knows stays). */
   invocationType?: string
   isIntermediate?: boolean
+  /** Served from the server's cache (ComfyUI's persisted `execution_cached`). */
+  cached?: true
 }
 
 /** What the server persisted of one item: what a reconciliation or a listing applies. */
