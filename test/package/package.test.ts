@@ -63,7 +63,7 @@ describe('the packed package, installed into a strict host app', () => {
   it('ships the build, the types, the LICENSE and the README, and nothing else', () => {
     expect(packed.files).toContain('LICENSE')
     expect(packed.files).toContain('README.md')
-    for (const entry of ['index', 'testing/index', 'react/index'])
+    for (const entry of ['index', 'testing/index', 'react/index', 'comfyui/index'])
       for (const ext of ['js', 'cjs', 'd.ts', 'd.cts']) expect(packed.files).toContain(`dist/${entry}.${ext}`)
     expect(
       packed.files.filter((file) => !/^(dist\/|LICENSE$|README\.md$|package\.json$)/.test(file)),
@@ -120,6 +120,32 @@ describe('the packed package, installed into a strict host app', () => {
       expect(root).not.toContain(internal)
     expect(react).toContain('useNodeExecutionState')
     expect(testing).toEqual(expect.arrayContaining(['createMockSocket', 'createQueueItemServer']))
+  })
+
+  it('the ComfyUI entry loads from ESM and CommonJS, and its store runs a prompt node to COMPLETED', () => {
+    const names = (kind: 'esm' | 'cjs') =>
+      kind === 'esm'
+        ? `import * as c from 'workflow-execution-state/comfyui'; console.log(JSON.stringify(Object.keys(c)))`
+        : `const c = require('workflow-execution-state/comfyui'); console.log(JSON.stringify(Object.keys(c)))`
+    const esm = JSON.parse(
+      run(process.execPath, ['--input-type=module', '-e', names('esm')], CONSUMER),
+    ) as string[]
+    const cjs = JSON.parse(run(process.execPath, ['-e', names('cjs')], CONSUMER)) as string[]
+    expect(new Set(cjs)).toEqual(new Set(esm))
+    expect(esm).toEqual(expect.arrayContaining(['createComfyWorkflowExecution', 'promptQueued', 'imagesOf']))
+    const script = `
+      import { configureStore } from '@reduxjs/toolkit'
+      import { selectNodeExecutionState } from 'workflow-execution-state'
+      import { createComfyWorkflowExecution, frameReceived, promptQueued, selectItemIdOfPrompt } from 'workflow-execution-state/comfyui'
+      const comfy = createComfyWorkflowExecution({ listQueue: async () => [], lookupPrompt: async () => ({ kind: 'active', status: 'in_progress' }) })
+      const store = configureStore({ reducer: { [comfy.reducerPath]: comfy.reducer }, middleware: (g) => g().concat(comfy.middleware) })
+      const prompt_id = '3328f0c8-5c9e-4b7a-9d43-2f4f3b8f9a11'
+      store.dispatch(promptQueued({ promptId: prompt_id }))
+      store.dispatch(frameReceived({ type: 'execution_start', data: { prompt_id, timestamp: 1 } }))
+      store.dispatch(frameReceived({ type: 'executed', data: { node: '9', display_node: '9', prompt_id, output: { images: [] } } }))
+      console.log(selectNodeExecutionState(store.getState(), selectItemIdOfPrompt(store.getState(), prompt_id), '9').status)
+      comfy.close()`
+    expect(run(process.execPath, ['--input-type=module', '-e', script], CONSUMER).trim()).toBe('COMPLETED')
   })
 
   it('a store from the packed package runs a node to COMPLETED', () => {
