@@ -38,10 +38,14 @@ export interface FetchPersistedPromptOptions extends ComfyRestOptions, Persisted
   jobsApi?: boolean
 }
 
+/** What the server says of one prompt: persisted (it stopped), still queued or running, or held nowhere. */
 export type PromptLookup =
-  | { kind: 'persisted'; run: PersistedRun; via: ComfyPromptApi; api: ComfyPromptApi }
-  | { kind: 'active'; status: 'pending' | 'in_progress'; api: ComfyPromptApi }
-  | { kind: 'absent'; api: ComfyPromptApi }
+  | { kind: 'persisted'; run: PersistedRun }
+  | { kind: 'active'; status: 'pending' | 'in_progress' }
+  | { kind: 'absent' }
+
+/** A lookup over REST, with the API that answered (`via` for a persisted run), to skip the probe next time. */
+export type FetchedPromptLookup = PromptLookup & { api: ComfyPromptApi; via?: ComfyPromptApi }
 
 /** A non-2xx answer the lookup does not expect: an HttpStatusError (its `status`), naming the request. */
 export class ComfyHttpError extends HttpStatusError {
@@ -146,7 +150,7 @@ async function hasJobsApi(options: ComfyRestOptions): Promise<boolean> {
 export async function fetchPersistedPrompt(
   promptId: string,
   options: FetchPersistedPromptOptions,
-): Promise<PromptLookup> {
+): Promise<FetchedPromptLookup> {
   const id = encodeURIComponent(promptId)
   if (options.jobsApi !== false) {
     const path = `/api/jobs/${id}`
@@ -163,7 +167,7 @@ export async function fetchPersistedPrompt(
     if (options.jobsApi === true || (await hasJobsApi(options))) return { kind: 'absent', api: 'jobs' }
   }
 
-  const fromHistory = async (): Promise<PromptLookup | null> => {
+  const fromHistory = async (): Promise<FetchedPromptLookup | null> => {
     const path = `/history/${id}`
     const response = await get(options, path)
     if (!response.ok) throw new ComfyHttpError(response.status, path)

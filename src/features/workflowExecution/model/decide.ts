@@ -1,7 +1,7 @@
 import { GUARDS } from './guards'
 import { trieGet } from './structures/hashTrie'
 import { ALL_EVENTS, RULES, type Rule } from './rules'
-import { QUEUE_STATUSES } from '../wire/schemas'
+import { QUEUE_STATUSES } from './statuses'
 import type {
   CopyState,
   Decision,

@@ -3,13 +3,14 @@ import { emptyList, listAppend, listToArray } from './structures/outputList'
 import type {
   CopyStatus,
   InvocationCopy,
+  InvocationOutput,
+  ProgressImage,
   NodeExecutionState,
   NodeRecord,
   NodeStatus,
   NodeTally,
   QueueItemExecution,
 } from './types'
-import type { InvocationOutput, ProgressImage } from '../wire/types'
 
 /** Progress images longer than this (characters of data URL) are not stored: a sane preview is far smaller. */
 export const MAX_PROGRESS_IMAGE_CHARS = 1_048_576

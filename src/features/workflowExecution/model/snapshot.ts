@@ -3,6 +3,7 @@ import { trieForEach, trieFrom, trieGet, trieSet, trieSetAll, type HashTrie } fr
 import { listAppend, listFrom, type OutputList } from './structures/outputList'
 import type {
   InvocationCopy,
+  InvocationOutput,
   NodeError,
   NodeRecord,
   NodeTally,
@@ -11,7 +12,6 @@ import type {
   PersistedRun,
   QueueItemExecution,
 } from './types'
-import type { InvocationOutput } from '../wire/types'
 
 const TERMINAL = new Set(['completed', 'failed', 'canceled'])
 

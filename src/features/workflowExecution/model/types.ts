@@ -1,6 +1,20 @@
-import type { InvocationOutput, ProgressImage, QueueStatus } from '../wire/types'
+import type { QueueStatus } from './statuses'
 import type { HashTrie } from './structures/hashTrie'
 import type { OutputList } from './structures/outputList'
+
+/** What a node produced: `type` names it, the rest is the protocol's own (InvokeAI's result, ComfyUI's `ui`). */
+export interface InvocationOutput {
+  type: string
+  [field: string]: unknown
+}
+
+/** A progress preview: a data URL, with its size where the server says it (0 when it does not). */
+export interface ProgressImage {
+  width: number
+  height: number
+  dataURL: string
+  [field: string]: unknown
+}
 
 /** A record keyed by ids the server chose. Created without a prototype: `__proto__` is just a key. */
 export type IdRecord<T> = { readonly [id: string]: T }

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { QUEUE_STATUSES, TERMINAL_QUEUE_STATUSES } from '../model/statuses'
 
 /*
  * Schemas of what an InvokeAI-compatible server sends (docs/protocol.md). Strict on what the model reads,
@@ -6,15 +7,7 @@ import { z } from 'zod'
  * servers lack (user_id, status_sequence, device, ...) are optional. Compiled once, at import.
  */
 
-export const QUEUE_STATUSES = [
-  'pending',
-  'in_progress',
-  'waiting',
-  'completed',
-  'failed',
-  'canceled',
-] as const
-export const TERMINAL_QUEUE_STATUSES = ['completed', 'failed', 'canceled'] as const
+export { QUEUE_STATUSES, TERMINAL_QUEUE_STATUSES }
 
 const itemId = z.int().nonnegative()
 const id = z.string().min(1)

@@ -3,22 +3,18 @@ import type {
   batchEnqueuedSchema,
   invocationCompleteSchema,
   invocationErrorSchema,
-  invocationOutputSchema,
   invocationProgressSchema,
   invocationStartedSchema,
-  progressImageSchema,
   queueClearedSchema,
   queueItemStatusChangedSchema,
   queueItemsCanceledSchema,
   queueItemsRetriedSchema,
-  QUEUE_STATUSES,
   sessionQueueItemSchema,
   sessionSchema,
   socketEventSchemas,
 } from './schemas'
 
-export type QueueStatus = (typeof QUEUE_STATUSES)[number]
-export type TerminalQueueStatus = 'completed' | 'failed' | 'canceled'
+export type { QueueStatus, TerminalQueueStatus } from '../model/statuses'
 
 export type QueueItemStatusChangedEvent = z.infer<typeof queueItemStatusChangedSchema>
 export type InvocationStartedEvent = z.infer<typeof invocationStartedSchema>
@@ -29,8 +25,7 @@ export type BatchEnqueuedEvent = z.infer<typeof batchEnqueuedSchema>
 export type QueueClearedEvent = z.infer<typeof queueClearedSchema>
 export type QueueItemsCanceledEvent = z.infer<typeof queueItemsCanceledSchema>
 export type QueueItemsRetriedEvent = z.infer<typeof queueItemsRetriedSchema>
-export type InvocationOutput = z.infer<typeof invocationOutputSchema>
-export type ProgressImage = z.infer<typeof progressImageSchema>
+export type { InvocationOutput, ProgressImage } from '../model/types'
 export type GraphExecutionSession = z.infer<typeof sessionSchema>
 export type SessionQueueItem = z.infer<typeof sessionQueueItemSchema>
 
