@@ -11,9 +11,17 @@ import { pipeline, type Duplex } from 'node:stream'
 import { connect as tlsConnect } from 'node:tls'
 import { answerSocket, headerOf, parseRequestTarget } from '../sim/http'
 
+/** Which server's paths are forwarded: InvokeAI's (`/api`, `/ws`, `/openapi.json`) or ComfyUI's. */
+export type ProxyProtocol = 'invokeai' | 'comfyui'
+
 export interface ProxyOptions {
-  /** A real InvokeAI server, e.g. http://192.0.2.10:9090 (its /api and /ws are forwarded). */
+  /**
+   * A real server, e.g. http://192.0.2.10:9090: InvokeAI (its /api and /ws are forwarded) or, with
+   * `protocol: 'comfyui'`, ComfyUI (its /ws, /prompt, /queue, /history, /api, /view, /interrupt, /features).
+   */
   target: string
+  /** Default 'invokeai'. */
+  protocol?: ProxyProtocol
   port: number
   /** Serves everything that is not forwarded (the built page); `pathname` is the request's, already parsed. */
   serveStatic: (request: IncomingMessage, response: ServerResponse, pathname: string) => void
@@ -27,7 +35,12 @@ export interface ProxyOptions {
   upstreamTimeoutMs?: number
 }
 
-const FORWARDED = /^\/(api|ws|openapi\.json)(\/|$)/
+/** The paths forwarded per protocol; everything else is the page's (`serveStatic`). */
+export const FORWARDED_PATHS: Readonly<Record<ProxyProtocol, RegExp>> = {
+  invokeai: /^\/(api|ws|openapi\.json)(\/|$)/,
+  // ComfyUI serves each route at /x and /api/x; /ws is its plain WebSocket (`/ws?clientId=…`).
+  comfyui: /^\/(api|ws|prompt|queue|history|view|interrupt|features)(\/|$)/,
+}
 const DEFAULT_UPSTREAM_TIMEOUT_MS = 60_000
 
 function answer(response: ServerResponse, status: number, detail: string) {
@@ -43,7 +56,7 @@ function answer(response: ServerResponse, status: number, detail: string) {
 
 /**
  * Serves the page and forwards the server's paths to a real server, so the page talks to it same-origin:
- * no CORS set-up on the server, and the socket.io upgrade goes through too.
+ * no CORS set-up on the server, and the WebSocket upgrade (socket.io's, or ComfyUI's `/ws`) goes through too.
  *
  * It adds the token, so it forwards only what the page sends: a request addressed to this proxy
  * (`Host` 127.0.0.1:PORT or localhost:PORT, not a rebound DNS name) whose `Origin`, if any, is that same
@@ -55,8 +68,10 @@ export function startProxy({
   port,
   serveStatic,
   token,
+  protocol = 'invokeai',
   upstreamTimeoutMs = DEFAULT_UPSTREAM_TIMEOUT_MS,
 }: ProxyOptions): Promise<Server> {
+  const FORWARDED = FORWARDED_PATHS[protocol]
   const upstream = new URL(target)
   const secure = upstream.protocol === 'https:'
   const upstreamPort = Number(upstream.port || (secure ? 443 : 80))

@@ -2,6 +2,9 @@ import { StrictMode, useMemo, useState } from 'react'
 import { createRoot } from 'react-dom/client'
 import { Provider } from 'react-redux'
 import { App } from './App'
+import { ComfyRoot } from './comfy/ComfyApp'
+import { createComfySession } from './comfy/createComfySession'
+import { readPageProtocol } from './comfy/protocol'
 import { useServerKind } from './hooks/useServerKind'
 import { SessionContext } from './session/context'
 import { createLiveSession, type LiveSession } from './session/createLiveSession'
@@ -42,6 +45,17 @@ function main() {
       <p className="error" role="alert" data-testid="error">
         {target.error}
       </p>,
+    )
+    return
+  }
+  // Which server: the protocol the page was served with (comfy/protocol.ts); InvokeAI when it says none.
+  const served = readPageProtocol(document, window.location)
+  if (served.protocol === 'comfyui') {
+    const comfy = createComfySession(target.target, { simulator: served.simulator })
+    root.render(
+      <StrictMode>
+        <ComfyRoot session={comfy} />
+      </StrictMode>,
     )
     return
   }
