@@ -1,10 +1,16 @@
 import { describe, expect, it } from 'vitest'
 import { eventRejected, selectRecentDecisions } from '../src'
-import { frameReceived, promptQueued } from '../src/comfyui'
+import { configureStore } from '@reduxjs/toolkit'
+import {
+  createComfyWorkflowExecution,
+  frameReceived,
+  promptQueued,
+  selectItemIdOfPrompt,
+} from '../src/comfyui'
 import { historyEntrySchema } from '../src/comfyui/rest/schemas'
 import { persistedRunOfHistoryEntry } from '../src/comfyui/rest/persistedRun'
 import { promptMeta } from '../src/comfyui/slice/events'
-import { comfyEngine } from './helpers/comfyEngine'
+import { comfyEngine, fakeComfySocket } from './helpers/comfyEngine'
 import {
   binaryFrame,
   executedFrame,
@@ -14,6 +20,8 @@ import {
   historyEntry,
   PROMPT_ID,
   progressStateFrame,
+  queueTuple,
+  activeJob,
   type HistoryEntryOptions,
 } from './helpers/comfyWire'
 
@@ -36,6 +44,13 @@ const start = (promptId = PROMPT_ID) =>
 const success = (promptId = PROMPT_ID) =>
   frame('execution_success', { prompt_id: promptId, timestamp: 1756000009123 })
 const RAN = ['3', '4', '5', '6', '7', '8', '9']
+
+async function until(check: () => boolean) {
+  for (let waited = 0; !check(); waited += 2) {
+    if (waited > 5_000) throw new Error('condition not met in time')
+    await new Promise((resolve) => setTimeout(resolve, 2))
+  }
+}
 
 function queued() {
   const e = comfyEngine()
@@ -215,13 +230,37 @@ describe('what the socket says of others', () => {
     expect(e.store.getState().workflowExecution.stats.foreignEventsIgnored).toBe(2)
   })
 
-  it('on reconnect the queue says what runs now: a prompt of another tab is tracked as running', async () => {
-    const other = 'b8d2d8e1-0000-4000-8000-000000000002'
-    const e = comfyEngine({ queue: [{ promptId: other, status: 'in_progress' }] })
-    e.answer(other, { kind: 'active', status: 'in_progress' })
-    e.socket.open()
-    await e.settle()
-    expect(e.item(other)?.status).toBe('in_progress')
+  it("on connect the queue says what runs now: this client's prompt from before a reload is tracked, another client's is not", async () => {
+    const mine = 'b8d2d8e1-0000-4000-8000-000000000002'
+    const theirs = 'c9e3e9f2-0000-4000-8000-000000000003'
+    const queue = {
+      queue_running: [queueTuple(1, mine, { clientId: 'tab-1' })],
+      queue_pending: [
+        queueTuple(2, theirs, { clientId: 'tab-2' }),
+        queueTuple(3, PROMPT_ID, { clientId: null }),
+      ],
+    }
+    const jobs = async (url: string | URL | Request) =>
+      String(url).endsWith('/queue')
+        ? new Response(JSON.stringify(queue))
+        : new Response(JSON.stringify(activeJob('in_progress', mine)))
+    const comfy = createComfyWorkflowExecution({
+      clientId: 'tab-1',
+      fetch: jobs as typeof fetch,
+      backoffMs: 1,
+    })
+    const store = configureStore({
+      reducer: { [comfy.reducerPath]: comfy.reducer },
+      middleware: (getDefault) => getDefault().concat(comfy.middleware),
+    })
+    const socket = fakeComfySocket('tab-1')
+    comfy.bindSocket(socket, store.dispatch)
+    socket.open()
+    await until(() => selectItemIdOfPrompt(store.getState(), mine) !== undefined)
+    const itemId = selectItemIdOfPrompt(store.getState(), mine) as number
+    expect(store.getState().workflowExecution.items.ids).toEqual([itemId])
+    expect(selectItemIdOfPrompt(store.getState(), theirs)).toBeUndefined()
+    comfy.close()
   })
 
   it('a malformed frame dispatched by hand is refused, and a rejected socket frame reaches the host', () => {

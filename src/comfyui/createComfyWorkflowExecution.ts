@@ -146,9 +146,16 @@ export function createComfyWorkflowExecution(
         signal,
         ...(options.headers ? { headers: options.headers } : {}),
       })
+      // This client's prompts only (queued before a reload, say): another client's frames never come here,
+      // so its prompt would show running until the next reconnect.
+      const ours = (prompt: { clientId: string | null }) => prompt.clientId === clientId
       return [
-        ...queue.running.map((prompt) => ({ promptId: prompt.promptId, status: 'in_progress' as const })),
-        ...queue.pending.map((prompt) => ({ promptId: prompt.promptId, status: 'pending' as const })),
+        ...queue.running
+          .filter(ours)
+          .map((prompt) => ({ promptId: prompt.promptId, status: 'in_progress' as const })),
+        ...queue.pending
+          .filter(ours)
+          .map((prompt) => ({ promptId: prompt.promptId, status: 'pending' as const })),
       ]
     })
   const reconcilePrompt = createReconcilePrompt(

@@ -251,3 +251,142 @@ export const activeJob = (status: 'pending' | 'in_progress', promptId: string = 
     workflow: { prompt, extra_data: extraData },
   }
 }
+
+/*
+ * Frames of any prompt, node and display node, as the server writes them (the convergence property's
+ * server builds its runs from these). Timestamps are the persisted messages' own: the same in the frame
+ * and in the history entry.
+ */
+
+export const executionStartFrame = (promptId: string, timestamp: number) =>
+  frame('execution_start', { prompt_id: promptId, timestamp })
+
+export const executionCachedFrame = (nodes: string[], promptId: string, timestamp: number) =>
+  frame('execution_cached', { nodes, prompt_id: promptId, timestamp })
+
+/** A node starts; `display` is where it shows (an ephemeral node shows on the node that expanded it). */
+export const executingNodeFrame = (node: string, display: string, promptId: string) =>
+  frame('executing', { node, display_node: display, prompt_id: promptId })
+
+export interface NodeProgressEntry {
+  node: string
+  display: string
+  /** The prompt node an ephemeral node stands for (itself otherwise). */
+  real: string
+  value: number
+  max: number
+  state: 'running' | 'finished'
+}
+
+/** The whole prompt's progress: every node that left pending, in the order it did. */
+export const progressStateOf = (promptId: string, entries: readonly NodeProgressEntry[]) =>
+  frame('progress_state', {
+    prompt_id: promptId,
+    nodes: Object.fromEntries(
+      entries.map((entry) => [
+        entry.node,
+        {
+          value: entry.value,
+          max: entry.max,
+          state: entry.state,
+          node_id: entry.node,
+          prompt_id: promptId,
+          display_node_id: entry.display,
+          parent_node_id: entry.real === entry.node ? null : entry.real,
+          real_node_id: entry.real,
+        },
+      ]),
+    ),
+  })
+
+/** `progress` names the display node (the server's `last_node_id`). */
+export const progressOf = (promptId: string, node: string, value: number, max: number) =>
+  frame('progress', { value, max, prompt_id: promptId, node })
+
+export const executedOutputFrame = (
+  node: string,
+  display: string,
+  output: Record<string, unknown> | null,
+  promptId: string,
+) => frame('executed', { node, display_node: display, output, prompt_id: promptId })
+
+export const executionSuccessFrame = (promptId: string, timestamp: number) =>
+  frame('execution_success', { prompt_id: promptId, timestamp })
+
+export interface StopFrameOptions {
+  promptId: string
+  node: string
+  nodeType: string
+  executed: string[]
+  timestamp: number
+}
+
+/** The terminal error, with the fields `historyEntry({ end: 'error' })` persists. */
+export const executionFailedFrame = ({ promptId, node, nodeType, executed, timestamp }: StopFrameOptions) =>
+  frame('execution_error', {
+    prompt_id: promptId,
+    node_id: node,
+    node_type: nodeType,
+    executed,
+    exception_message: 'out of memory\n',
+    exception_type: 'torch.OutOfMemoryError',
+    traceback: ['  File "execution.py", line 1, in execute\n', '    raise\n'],
+    current_inputs: { seed: ['42'] },
+    current_outputs: executed,
+    timestamp,
+  })
+
+/** A node's non-terminal ExecutionBlocked error: empty lists, no timestamp, never persisted. */
+export const executionBlockedFrame = (options: Omit<StopFrameOptions, 'timestamp'>) =>
+  frame('execution_error', {
+    prompt_id: options.promptId,
+    node_id: options.node,
+    node_type: options.nodeType,
+    executed: options.executed,
+    exception_message: `Execution of node ${options.node} was blocked`,
+    exception_type: 'ExecutionBlocked',
+    traceback: [],
+    current_inputs: [],
+    current_outputs: [],
+  })
+
+export const executionInterruptedFrame = ({
+  promptId,
+  node,
+  nodeType,
+  executed,
+  timestamp,
+}: StopFrameOptions) =>
+  frame('execution_interrupted', {
+    prompt_id: promptId,
+    node_id: node,
+    node_type: nodeType,
+    executed,
+    timestamp,
+  })
+
+/** A type-4 preview (the client negotiated supports_preview_metadata): it names its prompt and node. */
+export const previewWithMetadataFrame = (
+  metadata: { promptId: string; node: string; display: string; real: string },
+  image: Uint8Array,
+) => {
+  const json = JSON.stringify({
+    node_id: metadata.node,
+    prompt_id: metadata.promptId,
+    display_node_id: metadata.display,
+    parent_node_id: metadata.real === metadata.node ? null : metadata.real,
+    real_node_id: metadata.real,
+    image_type: 'image/png',
+  })
+  const text = new TextEncoder().encode(json)
+  return binaryFrame(4, text.byteLength, text, image)
+}
+
+/** A type-1 preview (PNG): no ids, broadcast for a prompt without a client. */
+export const previewFrame = (image: Uint8Array) => binaryFrame(1, 2, image)
+
+/** `GET /queue`: the running prompts and the pending ones, as tuples. */
+export const queueAnswer = (running: unknown[], pending: unknown[]) => ({
+  queue_running: running,
+  queue_pending: pending,
+})

@@ -69,7 +69,8 @@ export function addComfyListeners(
         }
         // History is written: the one frame that comes after the server persisted the prompt.
         if (frame.type === 'executing' && frame.data.node === null && frame.data.prompt_id) {
-          if (!item.settled) void api.dispatch(reconcilePrompt({ itemId }))
+          // Settled but not answered for (its retries ran out): the history is there now.
+          if (isUnresolved(item)) void api.dispatch(reconcilePrompt({ itemId }))
           return
         }
         const ended =

@@ -121,6 +121,12 @@ export function createReconcilePrompt(
             await abortableDelay(wait(lagged), api.signal)
             continue
           }
+          // Still "running" after every ask: no answer for a stopped item (done would stop asking for good).
+          if (stopped)
+            return api.rejectWithValue({
+              error: `the server still shows the prompt ${lookup.status} after ${lagged + 1} reads`,
+              attempts: lagged + 1,
+            })
           return { kind: 'run', run: activeRun(lookup.status, promptMeta(promptId, item.origin)) }
         }
       } finally {

@@ -243,7 +243,8 @@ function runOfEntry(
   const interrupt = status === 'canceled' ? lastData(messages, 'execution_interrupted') : null
   const stop = failure ?? interrupt
   const executed = stop ? nodeIdsOf(stop.executed) : []
-  const cached = cachedNodesOf(entry).filter((id) => running === null || running.has(id))
+  // Every cached node the server lists, needed or not: what a client that heard execution_cached shows.
+  const cached = cachedNodesOf(entry).filter((id) => graph === null || graph.has(id))
   const error = failure ? nodeErrorOf(failure) : null
 
   const taken = new Set<string>()

@@ -78,16 +78,17 @@ describe("a ComfyUI history entry as the model's PersistedRun", () => {
     expect(nodeOf(applied(run), '10')).toBeUndefined()
   })
 
-  it('completes the cached nodes that run, first in execution order; a cached node that does not run stays out', () => {
+  it('completes every cached node the server lists, first in execution order, a node no output needs too (as a client that heard execution_cached shows it)', () => {
     const entry = historyEntrySchema.parse(historyEntry({ cached: ['4', '6', '7', '10'] }))
     expect(cachedNodesOf(entry)).toEqual(['4', '6', '7', '10'])
     const run = persistedRunOfHistoryEntry(PROMPT_ID, entry, META)
-    expect(run.executionOrder).toEqual(['4', '6', '7', '9'])
+    expect(run.executionOrder).toEqual(['4', '6', '7', '10', '9'])
     expect(outcomes(run)).toEqual([
       ['9', 'completed'],
       ['4', 'completed'],
       ['6', 'completed'],
       ['7', 'completed'],
+      ['10', 'completed'],
       ['3', 'completed'],
       ['5', 'completed'],
       ['8', 'completed'],
@@ -96,6 +97,7 @@ describe("a ComfyUI history entry as the model's PersistedRun", () => {
     const item = applied(run)
     expect(nodeOf(item, '4')?.cached).toBe(true)
     expect(nodeOf(item, '7')?.cached).toBe(true)
+    expect(nodeOf(item, '10')?.cached).toBe(true)
     expect(nodeOf(item, '3')?.cached).toBeUndefined()
   })
 
