@@ -45,6 +45,15 @@ export interface BenchConfig {
     itemsHeld: number
   }
   react: RoundsPlan & { components: number; eventsPerRound: number }
+  /** The ComfyUI streams: prompt sizes and frames per round (h, i), and the back-to-back prompts (j). */
+  comfy: RoundsPlan & {
+    nodes: number[]
+    framesPerRound: number
+    /** Entries of whole-map `progress_state` frames per round (fewer frames at larger sizes). */
+    entriesPerRound: number
+    /** A round is every prompt, in a fresh store. */
+    prompts: RoundsPlan & { count: number; maxItems: number }
+  }
 }
 
 export function benchConfig(smoke: boolean): BenchConfig {
@@ -67,6 +76,14 @@ export function benchConfig(smoke: boolean): BenchConfig {
       },
       memory: { checkpoints: [3, 12], maxItems: 5, capMs: 10_000, itemNodes: 6, itemsHeld: 2 },
       react: { components: 20, eventsPerRound: 30, warmupRounds: 1, rounds: 1 },
+      comfy: {
+        nodes: [3, 12],
+        framesPerRound: 40,
+        entriesPerRound: 200,
+        prompts: { count: 30, maxItems: 5, warmupRounds: 1, rounds: 1 },
+        warmupRounds: 1,
+        rounds: 1,
+      },
     }
   }
   return {
@@ -87,5 +104,13 @@ export function benchConfig(smoke: boolean): BenchConfig {
     },
     memory: { checkpoints: [1_000, 100_000], maxItems: 100, capMs: 60_000, itemNodes: 100, itemsHeld: 20 },
     react: { components: 1_000, eventsPerRound: 300, warmupRounds: 1, rounds: 3 },
+    comfy: {
+      nodes: [10, 1_000, 10_000],
+      framesPerRound: 20_000,
+      entriesPerRound: 200_000,
+      prompts: { count: 10_000, maxItems: 100, warmupRounds: 1, rounds: 3 },
+      warmupRounds: 1,
+      rounds: 5,
+    },
   }
 }

@@ -3,6 +3,7 @@ import { now } from './clock'
 import { benchConfig, type BenchConfig } from './config'
 import { renderStream, type StreamReport } from './report'
 import { runBackToBackStream } from './streams/backToBack'
+import { runComfyProgressStateStream, runComfyProgressStream, runComfyPromptsStream } from './streams/comfyui'
 import { runFanOutStream } from './streams/fanOut'
 import { runMemoryStream } from './streams/memory'
 import { runReactStream } from './streams/react'
@@ -35,6 +36,9 @@ const STREAMS: Record<string, (config: BenchConfig) => StreamReport | Promise<St
   e: runReconciliationStream,
   f: runMemoryStream,
   g: runReactStream,
+  h: runComfyProgressStream,
+  i: runComfyProgressStateStream,
+  j: runComfyPromptsStream,
 }
 
 /** Every stream in turn, each printed as soon as it is done (a long run shows its progress). */
