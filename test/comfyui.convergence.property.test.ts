@@ -2,7 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { itemOf } from '../src/features/workflowExecution'
 import { nodesOf } from '../src/features/workflowExecution/model/read'
-import { getOwn } from '../src/features/workflowExecution/model/records'
+import { trieGet } from '../src/features/workflowExecution/model/structures/hashTrie'
 import { PROPERTY_SEED } from './helpers/propertySeed'
 import { describeDecisions } from './property/decisionLog'
 import { comfyCaseArbitrary } from './property-comfyui/cases'
@@ -137,7 +137,7 @@ describe('cases the property found', () => {
     const api = result.timeline.prompts.find(
       (prompt) => !prompt.own,
     ) as (typeof result.timeline.prompts)[number]
-    expect(getOwn(result.state.itemIdByRunKey, api.promptId)).toBeUndefined()
+    expect(trieGet(result.state.itemIdByRunKey, api.promptId)).toBeUndefined()
     expect(result.outputs.map((output) => output.preparedId)).toEqual(['4'])
   })
 

@@ -6,6 +6,7 @@ import {
   frameReceived,
   promptQueued,
   selectItemIdOfPrompt,
+  selectPromptIdOfItem,
 } from '../src/comfyui'
 import { historyEntrySchema } from '../src/comfyui/rest/schemas'
 import { persistedRunOfHistoryEntry } from '../src/comfyui/rest/persistedRun'
@@ -275,5 +276,29 @@ describe('what the socket says of others', () => {
     })
     e.socket.text('{"type":"executed","data":{"node":"9"}}')
     expect(rejected).toHaveLength(1)
+  })
+})
+
+describe('bounded', () => {
+  it('10,000 prompts through maxItems 10: the prompt-id registry stays within its bound and every tracked prompt resolves', () => {
+    const comfy = createComfyWorkflowExecution({ maxItems: 10, maxEvictedIds: 20, listQueue: async () => [] })
+    const store = configureStore({
+      reducer: { [comfy.reducerPath]: comfy.reducer },
+      middleware: (getDefault) =>
+        getDefault({ serializableCheck: false, immutableCheck: false }).concat(comfy.middleware),
+    })
+    let largest = 0
+    for (let n = 0; n < 10_000; n += 1) {
+      store.dispatch(promptQueued({ promptId: `p-${n}` }))
+      largest = Math.max(largest, store.getState().workflowExecution.itemIdByRunKey.size)
+    }
+    const { workflowExecution } = store.getState()
+    expect(largest).toBeLessThanOrEqual(4 * 10 + 20)
+    expect(workflowExecution.items.ids.length).toBeLessThanOrEqual(2 * 10)
+    for (const itemId of workflowExecution.items.ids) {
+      const promptId = selectPromptIdOfItem(store.getState(), itemId) as string
+      expect(selectItemIdOfPrompt(store.getState(), promptId)).toBe(itemId)
+    }
+    comfy.close()
   })
 })

@@ -25,7 +25,7 @@ import type { WorkflowExecutionSelectors } from '../features/workflowExecution/t
 import { addComfyListeners, type ListQueue } from './listeners'
 import { createReconcilePrompt, type LookupPrompt } from './reconciliation/reconcilePrompt'
 import { fetchComfyQueue, fetchPersistedPrompt } from './rest'
-import { getOwn } from '../features/workflowExecution/model/records'
+import { trieGet } from '../features/workflowExecution/model/structures/hashTrie'
 import { comfyActions } from './slice/actions'
 import { createComfyReducer } from './slice/reducer'
 import { bindComfySocket } from './socket/bind'
@@ -199,7 +199,7 @@ export function createComfyWorkflowExecution(
     actionCreator: submitPrompt.fulfilled,
     effect: (action, api) => {
       if (action.payload.accepted) return
-      const itemId = getOwn(api.getState().workflowExecution.itemIdByRunKey, action.payload.promptId)
+      const itemId = trieGet(api.getState().workflowExecution.itemIdByRunKey, action.payload.promptId)
       if (itemId !== undefined) void api.dispatch(reconcilePrompt({ itemId }))
     },
   })

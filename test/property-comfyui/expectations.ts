@@ -2,7 +2,7 @@ import { expect } from 'vitest'
 import type { QueueItemExecution } from '../../src'
 import { itemOf, itemsOf } from '../../src/features/workflowExecution'
 import { nodesOf } from '../../src/features/workflowExecution/model/read'
-import { getOwn } from '../../src/features/workflowExecution/model/records'
+import { trieGet } from '../../src/features/workflowExecution/model/structures/hashTrie'
 import type { CaseResult } from './harness'
 import type { ScheduledPrompt } from './server'
 
@@ -32,7 +32,7 @@ function nodeTableOf(item: QueueItemExecution) {
 }
 
 function itemOfPrompt(result: CaseResult, prompt: ScheduledPrompt): QueueItemExecution | undefined {
-  const itemId = getOwn(result.state.itemIdByRunKey, prompt.promptId)
+  const itemId = trieGet(result.state.itemIdByRunKey, prompt.promptId)
   return itemId === undefined ? undefined : itemOf(result.state.items, itemId)
 }
 

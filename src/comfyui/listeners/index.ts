@@ -1,6 +1,6 @@
 import { isUnresolved } from '../../features/workflowExecution/model/guards'
 import { isTerminalStatus } from '../../features/workflowExecution/model/snapshot'
-import { getOwn } from '../../features/workflowExecution/model/records'
+import { trieGet } from '../../features/workflowExecution/model/structures/hashTrie'
 import {
   newlyDeliveredOutput,
   newlyDeliveredOutputs,
@@ -20,6 +20,15 @@ import { itemOf, itemsOf } from '../../features/workflowExecution/slice/items'
 import type { InvocationOutputReceivedPayload } from '../../features/workflowExecution/slice/types'
 import { frameReceived, queueListed, type ListedPrompt } from '../slice/actions'
 import { EXECUTION_BLOCKED } from '../slice/events'
+
+/** The frames whose effects the listener runs: an output, the end of a prompt. */
+const ENDS_OR_OUTPUTS: ReadonlySet<string | undefined> = new Set([
+  'executed',
+  'executing',
+  'execution_success',
+  'execution_error',
+  'execution_interrupted',
+])
 
 /** What runs and waits on the server now (`GET /queue`). */
 export type ListQueue = (signal: AbortSignal) => Promise<ListedPrompt[]>
@@ -49,12 +58,14 @@ export function addComfyListeners(
     api.dispatch({ ...invocationOutputReceived(payload), meta: { recorded: true } })
 
   const itemIdOf = (api: EngineListenerApi, promptId: string | null | undefined) =>
-    promptId ? getOwn(api.getState().workflowExecution.itemIdByRunKey, promptId) : undefined
+    promptId ? trieGet(api.getState().workflowExecution.itemIdByRunKey, promptId) : undefined
 
   const unsubscribers = [
     startListening({
-      actionCreator: frameReceived,
+      // Decided in the predicate: progress and progress_state frames (the frequent ones) run no effect.
+      predicate: (action) => frameReceived.match(action) && ENDS_OR_OUTPUTS.has(action.payload?.type),
       effect: (action, api) => {
+        if (!frameReceived.match(action)) return
         const frame = action.payload
         if (frame?.type === 'status' || !frame?.data) return
         const itemId = itemIdOf(api, frame.data.prompt_id)

@@ -1,6 +1,5 @@
 import type { Reducer, UnknownAction } from '@reduxjs/toolkit'
-import { trieGet } from '../../features/workflowExecution/model/structures/hashTrie'
-import { draftRecord, finishRecord, getOwn, withKey } from '../../features/workflowExecution/model/records'
+import { trieFrom, trieGet, trieSet } from '../../features/workflowExecution/model/structures/hashTrie'
 import type { ModelEvent, PersistedRun } from '../../features/workflowExecution/model/types'
 import { itemOf, itemsOf } from '../../features/workflowExecution/slice/items'
 import { applyItemEvent } from '../../features/workflowExecution/slice/reducers'
@@ -23,33 +22,36 @@ import { eventsOfFrame, promptMeta, promptOfFrame } from './events'
  * reconciliation thunk's lifecycle, the connection, deliveries, the current user).
  */
 
-/** The registry may hold this many keys per `maxItems` before ids no longer remembered are dropped. */
-const REGISTRY_SLACK = 4
-
 function countIgnored(state: WorkflowExecutionState): WorkflowExecutionState {
   return { ...state, stats: { ...state.stats, foreignEventsIgnored: state.stats.foreignEventsIgnored + 1 } }
 }
 
-/** Keys of items still tracked, or remembered as evicted (so their late frames meet E1). */
+/**
+ * Keys of items still tracked, or remembered as evicted (so their late frames meet E1): at most
+ * 2 × `maxItems` + `maxEvictedIds`. The registry is pruned once it holds 2 × `maxItems` more than that, so a
+ * prune (linear in the registry) comes at most once per 2 × `maxItems` new prompts.
+ */
 function prunedRegistry(state: WorkflowExecutionState): WorkflowExecutionState['itemIdByRunKey'] {
-  const kept = draftRecord<number>()
-  for (const item of itemsOf(state.items)) if (item.sessionId !== null) kept[item.sessionId] = item.itemId
+  const kept: [string, number][] = []
+  for (const item of itemsOf(state.items))
+    if (item.sessionId !== null) kept.push([item.sessionId, item.itemId])
   state.evictedIds.forEach((itemId, at) => {
     const key = state.evictedSessions[at]
-    if (key != null && getOwn(state.itemIdByRunKey, key) === itemId) kept[key] = itemId
+    if (key != null && trieGet(state.itemIdByRunKey, key) === itemId) kept.push([key, itemId])
   })
-  return finishRecord(kept)
+  return trieFrom(kept)
 }
+
+const pruneAt = ({ config }: WorkflowExecutionState) => 4 * config.maxItems + config.maxEvictedIds
 
 /** The item id of a prompt, registering it when it is new. */
 function register(state: WorkflowExecutionState, promptId: string): [WorkflowExecutionState, number] {
-  const known = getOwn(state.itemIdByRunKey, promptId)
+  const known = trieGet(state.itemIdByRunKey, promptId)
   if (known !== undefined) return [state, known]
   const itemId = state.nextRunItemId
-  let registry = state.itemIdByRunKey
-  if (Object.keys(registry).length >= REGISTRY_SLACK * state.config.maxItems) registry = prunedRegistry(state)
+  const registry = state.itemIdByRunKey.size >= pruneAt(state) ? prunedRegistry(state) : state.itemIdByRunKey
   return [
-    { ...state, itemIdByRunKey: withKey(registry, promptId, itemId), nextRunItemId: itemId + 1 },
+    { ...state, itemIdByRunKey: trieSet(registry, promptId, itemId), nextRunItemId: itemId + 1 },
     itemId,
   ]
 }
@@ -78,7 +80,7 @@ function checkedFrame(action: UnknownAction, validatedMark: symbol): ComfyFrame 
 function onFrame(state: WorkflowExecutionState, frame: ComfyFrame): WorkflowExecutionState {
   const promptId = promptOfFrame(frame)
   if (promptId === null) return state
-  const itemId = getOwn(state.itemIdByRunKey, promptId)
+  const itemId = trieGet(state.itemIdByRunKey, promptId)
   // Progress of a prompt this client did not queue (an API script's, broadcast to every socket).
   if (itemId === undefined) return countIgnored(state)
   const origin = itemOf(state.items, itemId)?.origin ?? 'workflows'
@@ -89,7 +91,7 @@ function onPreview(
   state: WorkflowExecutionState,
   preview: ReturnType<typeof previewReceived>['payload'],
 ): WorkflowExecutionState {
-  const itemId = getOwn(state.itemIdByRunKey, preview.promptId)
+  const itemId = trieGet(state.itemIdByRunKey, preview.promptId)
   if (itemId === undefined) return countIgnored(state)
   const item = itemOf(state.items, itemId)
   const copy = item && trieGet(item.copies, preview.nodeId)
@@ -131,7 +133,7 @@ export function createComfyReducer(
     if (promptQueued.match(action)) {
       const { promptId, origin = 'workflows' } = action.payload ?? {}
       if (typeof promptId !== 'string' || promptId === '') return state
-      if (getOwn(state.itemIdByRunKey, promptId) !== undefined) return state
+      if (trieGet(state.itemIdByRunKey, promptId) !== undefined) return state
       const [registered, itemId] = register(state, promptId)
       return applyItemEvent(registered, itemId, {
         kind: 'status',
@@ -155,7 +157,7 @@ export function createComfyReducer(
     }
     if (promptRejected.match(action)) {
       const { promptId, error } = action.payload ?? {}
-      const itemId = typeof promptId === 'string' ? getOwn(state.itemIdByRunKey, promptId) : undefined
+      const itemId = typeof promptId === 'string' ? trieGet(state.itemIdByRunKey, promptId) : undefined
       if (itemId === undefined || typeof error?.type !== 'string') return state
       return applyItemEvent(state, itemId, {
         kind: 'status',

@@ -1,10 +1,10 @@
-import { getOwn } from '../../features/workflowExecution/model/records'
+import { trieGet } from '../../features/workflowExecution/model/structures/hashTrie'
 import { itemOf } from '../../features/workflowExecution/slice/items'
 import type { WithWorkflowExecution } from '../../features/workflowExecution/slice/selectors'
 
 /** The item id the engine gave a prompt (every selector and hook takes item ids). */
 export const selectItemIdOfPrompt = (state: WithWorkflowExecution, promptId: string): number | undefined =>
-  getOwn(state.workflowExecution.itemIdByRunKey, promptId)
+  trieGet(state.workflowExecution.itemIdByRunKey, promptId)
 
 /** The prompt id of a tracked item (its session id). */
 export const selectPromptIdOfItem = (state: WithWorkflowExecution, itemId: number): string | null =>

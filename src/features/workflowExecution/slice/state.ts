@@ -1,4 +1,5 @@
 import { emptyRecord } from '../model/records'
+import { emptyTrie, type HashTrie } from '../model/structures/hashTrie'
 import type { IdRecord } from '../model/types'
 import { emptyItemTable, type ItemTable } from './items'
 
@@ -36,7 +37,7 @@ export interface WorkflowExecutionState {
    * Items a server keys by a string of its own (ComfyUI's `prompt_id`): that key → the item id the engine
    * gave it. Empty for InvokeAI, whose item ids are the server's.
    */
-  itemIdByRunKey: IdRecord<number>
+  itemIdByRunKey: HashTrie<number>
   /** The item id the engine gives the next such item. */
   nextRunItemId: number
   /** LRU clock: bumped by every event that touches an item. */
@@ -60,7 +61,7 @@ export function createInitialState(config: Partial<WorkflowExecutionConfig> = {}
     evictedIds: [],
     evictedSessions: [],
     evictionCount: 0,
-    itemIdByRunKey: emptyRecord(),
+    itemIdByRunKey: emptyTrie(),
     nextRunItemId: 1,
     clock: 0,
     connected: false,
