@@ -10,7 +10,8 @@ import {
   type SessionQueueItem,
   type SocketEventName,
 } from '../src'
-import { itemsOf, nodeViewsOf, recentDecisions, socketEventActions } from '../src/features/workflowExecution'
+import { itemsOf, nodeViewsOf, recentDecisions } from '../src/features/workflowExecution'
+import { socketEventActions } from '../src/invokeai'
 
 type Sequence = [SocketEventName, Record<string, unknown>][]
 

@@ -3,10 +3,10 @@
  */
 
 // The engine and the ready store.
-export { createWorkflowExecution } from './features/workflowExecution/createWorkflowExecution'
+export { createWorkflowExecution } from './invokeai/createWorkflowExecution'
 export { createExecutionStore } from './store'
 
-// Actions a host listens to: one per server event, the connection's, and the engine's own.
+// Actions a host listens to: one per InvokeAI server event, the connection's, and the engine's own.
 export {
   queueItemStatusChanged,
   invocationStarted,
@@ -17,6 +17,8 @@ export {
   queueCleared,
   queueItemsCanceled,
   queueItemsRetried,
+} from './invokeai/slice/actions'
+export {
   socketConnected,
   socketDisconnected,
   eventRejected,
@@ -41,12 +43,9 @@ export {
 } from './features/workflowExecution/slice/selectors'
 
 // Fetching queue items: the default fetch, the host's RTK Query endpoint, and the error a fetcher throws.
-export {
-  createFetchQueueItem,
-  HttpStatusError,
-} from './features/workflowExecution/reconciliation/fetchQueueItem'
-export { fetchQueueItemFromEndpoint } from './features/workflowExecution/reconciliation/rtkQuery'
-export { createFetchQueueSnapshot } from './features/workflowExecution/reconciliation/hydration'
+export { createFetchQueueItem, HttpStatusError } from './invokeai/reconciliation/fetchQueueItem'
+export { fetchQueueItemFromEndpoint } from './invokeai/reconciliation/rtkQuery'
+export { createFetchQueueSnapshot } from './invokeai/reconciliation/hydration'
 
 // Redux DevTools.
 export { actionSanitizer, stateSanitizer } from './features/workflowExecution/devtools/sanitizers'
@@ -55,7 +54,7 @@ export { actionSanitizer, stateSanitizer } from './features/workflowExecution/de
 export { RULES } from './features/workflowExecution/model/rules'
 export { CURRENT_RUN_RULES } from './features/workflowExecution/model/currentRun'
 export { isTerminalStatus } from './features/workflowExecution/model/snapshot'
-export { QUEUE_STATUSES } from './features/workflowExecution/wire/schemas'
+export { QUEUE_STATUSES } from './invokeai/wire/schemas'
 export { REDUCER_PATH } from './features/workflowExecution/slice/state'
 
 // Public types.
@@ -64,7 +63,7 @@ export type {
   WorkflowExecutionActions,
   WorkflowExecutionOptions,
   WorkflowExecutionSelectors,
-} from './features/workflowExecution/types'
+} from './invokeai/types'
 export type {
   ExecutionDispatch,
   ExecutionRootState,
@@ -77,27 +76,27 @@ export type {
   StartWorkflowExecutionListening,
 } from './features/workflowExecution/listeners/types'
 export type {
-  FetchQueueItem,
-  FetchQueueItemRequest,
-  FetchQueueSnapshot,
-  FetchQueueSnapshotRequest,
-  HydrateQueueArg,
-  HydrateQueueResult,
-  HydrateQueueThunk,
   ReconcileQueueItemArg,
-  ReconcileQueueItemResult,
-  ReconcileQueueItemThunk,
   ReconcileRejection,
-  ReconcileServices,
   ReconcileThunkConfig,
   RetryOptions,
 } from './features/workflowExecution/reconciliation/types'
+export type { ReconcileQueueItemThunk } from './invokeai/reconciliation/types'
+export type { ReconcileQueueItemResult } from './invokeai/reconciliation/types'
+export type { ReconcileServices } from './invokeai/reconciliation/types'
+export type { HydrateQueueThunk } from './invokeai/reconciliation/types'
+export type { HydrateQueueResult } from './invokeai/reconciliation/types'
+export type { HydrateQueueArg } from './invokeai/reconciliation/types'
+export type { FetchQueueSnapshotRequest } from './invokeai/reconciliation/types'
+export type { FetchQueueSnapshot } from './invokeai/reconciliation/types'
+export type { FetchQueueItemRequest } from './invokeai/reconciliation/types'
+export type { FetchQueueItem } from './invokeai/reconciliation/types'
 export type { ReconciliationAttemptFailedPayload } from './features/workflowExecution/reconciliation/actions'
 export type {
   QueueItemEndpoint,
   QueueItemQuery,
   QueueItemQueryResult,
-} from './features/workflowExecution/reconciliation/rtkQuery'
+} from './invokeai/reconciliation/rtkQuery'
 export type {
   EventRejectedPayload,
   InvocationOutputReceivedPayload,
@@ -108,7 +107,7 @@ export type {
   WorkflowExecutionConfig,
   WorkflowExecutionState,
 } from './features/workflowExecution/slice/state'
-export type { SocketLike, SocketListener } from './features/workflowExecution/socket/types'
+export type { SocketLike, SocketListener } from './invokeai/socket/types'
 export type { ValidationIssue } from './features/workflowExecution/wire'
 export type {
   Decision,
@@ -147,4 +146,4 @@ export type {
   QueueStatus,
   SessionQueueItem,
   SocketEventName,
-} from './features/workflowExecution/wire/types'
+} from './invokeai/wire/types'

@@ -6,7 +6,7 @@ import {
   selectRecentDecisions,
   type SocketEventName,
 } from '../src'
-import { socketEventActions } from '../src/features/workflowExecution'
+import { socketEventActions } from '../src/invokeai'
 import { persisted, sequences, type SocketSequence } from './fixtures'
 import type { Engine } from './helpers/engine'
 import { useEngines } from './helpers/harness'

@@ -9,7 +9,6 @@ import {
 import {
   createQueueItemExecution,
   decide,
-  persistedRunOfQueueItem,
   recentDecisions,
   transition,
   trieGet,
@@ -18,6 +17,7 @@ import {
   type PersistedRun,
   type TransitionContext,
 } from '../src/features/workflowExecution'
+import { persistedRunOfQueueItem } from '../src/invokeai'
 
 /*
  * Model-based walk of the rule table: every (item state, event) pair the model can meet, not only the

@@ -8,12 +8,9 @@ import {
   type QueueItemExecution,
   type SessionQueueItem,
 } from '../src'
-import {
-  applySnapshot,
-  createQueueItemExecution,
-  persistedRunOfQueueItem,
-  socketEventActions,
-} from '../src/features/workflowExecution'
+import { applySnapshot, createQueueItemExecution } from '../src/features/workflowExecution'
+import { socketEventActions } from '../src/invokeai'
+import { persistedRunOfQueueItem } from '../src/invokeai'
 import { persisted, sequences, type SocketSequence } from './fixtures'
 import { nodesOf } from '../src/features/workflowExecution/model/read'
 

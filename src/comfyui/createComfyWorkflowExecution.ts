@@ -10,9 +10,9 @@ import type {
 } from '../features/workflowExecution/listeners/types'
 import { createInFlightRegistry } from '../features/workflowExecution/reconciliation/inFlight'
 import { reconciliationAttemptFailed } from '../features/workflowExecution/reconciliation/actions'
-import type { ReconcileQueueItemThunk } from '../features/workflowExecution/reconciliation/types'
-import { engineActions } from '../features/workflowExecution/slice/actions'
-import { createWorkflowExecutionReducer } from '../features/workflowExecution/slice/reducer'
+import type { EngineReconcileThunk } from '../features/workflowExecution/reconciliation/types'
+import { coreActions } from '../features/workflowExecution/slice/actions'
+import { createEngineReducer } from '../features/workflowExecution/slice/reducer'
 import { executionSelectors, type WithWorkflowExecution } from '../features/workflowExecution/slice/selectors'
 import {
   createInitialState,
@@ -21,13 +21,13 @@ import {
   type WorkflowExecutionState,
 } from '../features/workflowExecution/slice/state'
 import { createExecutionSubscriptions } from '../features/workflowExecution/subscriptions'
-import type { WorkflowExecutionSelectors } from '../features/workflowExecution/types'
+import type { WorkflowExecutionSelectors } from '../features/workflowExecution/slice/selectors'
 import { addComfyListeners, type ListQueue } from './listeners'
 import { createReconcilePrompt, type LookupPrompt } from './reconciliation/reconcilePrompt'
 import { fetchComfyQueue, fetchPersistedPrompt } from './rest'
 import { trieGet } from '../features/workflowExecution/model/structures/hashTrie'
 import { comfyActions } from './slice/actions'
-import { createComfyReducer } from './slice/reducer'
+import { comfyReducerFront } from './slice/reducer'
 import { bindComfySocket } from './socket/bind'
 import { createComfySocket } from './socket'
 import type { ComfySocket, ComfySocketOptions } from './socket/types'
@@ -80,8 +80,8 @@ export interface ComfyWorkflowExecution {
   /** Queues a prompt with a client-chosen id (the item exists before the request goes out). */
   readonly submitPrompt: SubmitPromptThunk
   /** Ask the server about an item now; aborted when superseded, evicted or disconnected. */
-  readonly reconcilePrompt: ReconcileQueueItemThunk
-  readonly actions: typeof engineActions &
+  readonly reconcilePrompt: EngineReconcileThunk
+  readonly actions: typeof coreActions &
     typeof comfyActions & { reconciliationAttemptFailed: typeof reconciliationAttemptFailed }
   readonly selectors: WorkflowExecutionSelectors
   getInitialState(): WorkflowExecutionState
@@ -175,12 +175,12 @@ export function createComfyWorkflowExecution(
     fetch: fetcher,
     ...(options.headers ? { headers: options.headers } : {}),
   })
-  const core = createWorkflowExecutionReducer(
-    initialState,
-    { reconcileQueueItem: reconcilePrompt },
-    validatedMark,
-  )
-  const reducer = createComfyReducer(core, validatedMark)
+  // ComfyUI's answers are mapped to the model's PersistedRun by the thunk itself (`kind: 'run'`).
+  const reducer = createEngineReducer(initialState, {
+    reconcile: reconcilePrompt,
+    runOf: () => null,
+    front: comfyReducerFront(validatedMark),
+  })
   const listenerMiddleware = createListenerMiddleware<WithWorkflowExecution, EngineDispatch>()
   const subscriptions = createExecutionSubscriptions()
   const middleware = ((api) => {
@@ -225,7 +225,7 @@ export function createComfyWorkflowExecution(
     bindSocket,
     submitPrompt,
     reconcilePrompt,
-    actions: { ...engineActions, ...comfyActions, reconciliationAttemptFailed },
+    actions: { ...coreActions, ...comfyActions, reconciliationAttemptFailed },
     selectors: executionSelectors,
     getInitialState: () => initialState,
     inFlightCount: () => inFlight.size(),

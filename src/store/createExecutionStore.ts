@@ -1,5 +1,5 @@
 import { combineReducers, configureStore, type DevToolsEnhancerOptions, type Reducer } from '@reduxjs/toolkit'
-import { createWorkflowExecution } from '../features/workflowExecution/createWorkflowExecution'
+import { createWorkflowExecution } from '../invokeai/createWorkflowExecution'
 import { actionSanitizer, stateSanitizer } from '../features/workflowExecution/devtools/sanitizers'
 import { REDUCER_PATH, type WorkflowExecutionState } from '../features/workflowExecution/slice/state'
 import type {

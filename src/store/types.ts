@@ -10,8 +10,8 @@ import type {
 import type { StartWorkflowExecutionListening } from '../features/workflowExecution/listeners/types'
 import type { WithWorkflowExecution } from '../features/workflowExecution/slice/selectors'
 import type { WorkflowExecutionState } from '../features/workflowExecution/slice/state'
-import type { SocketLike } from '../features/workflowExecution/socket/types'
-import type { WorkflowExecution, WorkflowExecutionOptions } from '../features/workflowExecution/types'
+import type { SocketLike } from '../invokeai/socket/types'
+import type { WorkflowExecution, WorkflowExecutionOptions } from '../invokeai/types'
 
 /** The host's own reducers, beside the engine's. */
 export type HostReducers = Record<string, Reducer>

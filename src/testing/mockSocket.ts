@@ -1,4 +1,4 @@
-import type { SocketLike, SocketListener } from '../features/workflowExecution/socket/types'
+import type { SocketLike, SocketListener } from '../invokeai/socket/types'
 
 type Listener = SocketListener
 

@@ -1,5 +1,5 @@
 import { delay, http, HttpResponse, type HttpHandler } from 'msw'
-import type { SessionQueueItem } from '../features/workflowExecution/wire/types'
+import type { SessionQueueItem } from '../invokeai/wire/types'
 
 /** What the mocked endpoint answers for one item; by default the stored item, or 404. */
 export type QueueItemResponse =

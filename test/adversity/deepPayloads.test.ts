@@ -6,11 +6,9 @@ import {
   selectQueueItemExecution,
   type ExecutionStore,
 } from '../../src'
-import {
-  MAX_PAYLOAD_DEPTH,
-  socketEventActions,
-  type SocketEventName,
-} from '../../src/features/workflowExecution'
+import { MAX_PAYLOAD_DEPTH } from '../../src/features/workflowExecution'
+import { type SocketEventName } from '../../src/invokeai'
+import { socketEventActions } from '../../src/invokeai'
 import { createMockSocket } from '../../src/testing'
 import { complete, imageResult, persistedItem, started, statusChanged } from '../helpers/wire'
 import { VALID_PAYLOADS } from './badPayloads'

@@ -13,12 +13,10 @@ import {
   type SessionQueueItem,
   type SocketEventName,
 } from '../../src'
-import {
-  bindSocket,
-  MAX_PROGRESS_IMAGE_CHARS,
-  socketEventActions,
-  validateSocketEvent,
-} from '../../src/features/workflowExecution'
+import { MAX_PROGRESS_IMAGE_CHARS } from '../../src/features/workflowExecution'
+import { validateSocketEvent } from '../../src/invokeai'
+import { socketEventActions } from '../../src/invokeai'
+import { bindSocket } from '../../src/invokeai'
 import { createMockSocket } from '../../src/testing'
 import { useEngines } from '../helpers/harness'
 import { complete, imageResult, progress, started, statusChanged, stripNulls } from '../helpers/wire'

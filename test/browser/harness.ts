@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url'
 import { chromium } from 'playwright-core'
 import type { Browser, Locator, Page } from 'playwright-core'
 import { expect, it } from 'vitest'
-import { validateSessionQueueItem } from '../../src/features/workflowExecution'
+import { validateSessionQueueItem } from '../../src/invokeai'
 import type { SessionQueueItem } from '../../src'
 
 /*

@@ -10,7 +10,7 @@ import type {
   StartWorkflowExecutionListening,
 } from '../../features/workflowExecution/listeners/types'
 import type { InFlightRegistry } from '../../features/workflowExecution/reconciliation/inFlight'
-import type { ReconcileQueueItemThunk } from '../../features/workflowExecution/reconciliation/types'
+import type { EngineReconcileThunk } from '../../features/workflowExecution/reconciliation/types'
 import {
   invocationOutputReceived,
   socketConnected,
@@ -34,7 +34,7 @@ const ENDS_OR_OUTPUTS: ReadonlySet<string | undefined> = new Set([
 export type ListQueue = (signal: AbortSignal) => Promise<ListedPrompt[]>
 
 export interface ComfyListenerServices {
-  reconcilePrompt: ReconcileQueueItemThunk
+  reconcilePrompt: EngineReconcileThunk
   inFlight: InFlightRegistry
   listQueue: ListQueue
   /**

@@ -1,4 +1,4 @@
-import type { InvocationOutput } from '../../features/workflowExecution/wire/types'
+import type { InvocationOutput } from '../../features/workflowExecution/model/types'
 
 /** The `type` of every output the ComfyUI adapter delivers: the node's UI output sits under `ui`. */
 export const COMFY_OUTPUT_TYPE = 'comfyui_output'

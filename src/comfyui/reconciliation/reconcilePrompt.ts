@@ -5,8 +5,8 @@ import { abortableDelay, withTimeout } from '../../features/workflowExecution/re
 import type { InFlightRegistry } from '../../features/workflowExecution/reconciliation/inFlight'
 import type {
   ReconcileQueueItemArg,
-  ReconcileQueueItemResult,
-  ReconcileQueueItemThunk,
+  EngineReconcileResult,
+  EngineReconcileThunk,
   ReconcileThunkConfig,
 } from '../../features/workflowExecution/reconciliation/types'
 import { itemOf } from '../../features/workflowExecution/slice/items'
@@ -61,10 +61,10 @@ const describe = (error: unknown) => (error instanceof Error ? error.message : S
 export function createReconcilePrompt(
   services: ReconcilePromptServices,
   inFlight: InFlightRegistry,
-): ReconcileQueueItemThunk {
+): EngineReconcileThunk {
   const { retries = 3, backoffMs = 250, maxBackoffMs = 5_000, lagRetries = 6, timeoutMs = 10_000 } = services
   const wait = (attempt: number) => Math.min(backoffMs * 2 ** (attempt - 1), maxBackoffMs)
-  return createAsyncThunk<ReconcileQueueItemResult, ReconcileQueueItemArg, ReconcileThunkConfig>(
+  return createAsyncThunk<EngineReconcileResult, ReconcileQueueItemArg, ReconcileThunkConfig>(
     RECONCILE_PROMPT,
     async (arg, api) => {
       inFlight.add(arg.itemId, api.requestId, api)

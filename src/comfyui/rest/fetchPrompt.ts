@@ -1,6 +1,6 @@
 import type { z } from 'zod'
 import type { ItemMeta, PersistedRun } from '../../features/workflowExecution/model/types'
-import { HttpStatusError } from '../../features/workflowExecution/reconciliation/fetchQueueItem'
+import { HttpStatusError } from '../../features/workflowExecution/reconciliation/httpStatusError'
 import { pathTooDeep } from '../../features/workflowExecution/wire/depth'
 import { queueStatusOf } from './persisted'
 import { persistedRunOfHistoryEntry, persistedRunOfJob, type PersistedRunOfJobOptions } from './persistedRun'

@@ -1,4 +1,5 @@
-import type { Reducer, UnknownAction } from '@reduxjs/toolkit'
+import type { UnknownAction } from '@reduxjs/toolkit'
+import type { ReducerFront } from '../../features/workflowExecution/slice/reducer'
 import { trieFrom, trieGet, trieSet } from '../../features/workflowExecution/model/structures/hashTrie'
 import type { ModelEvent, PersistedRun } from '../../features/workflowExecution/model/types'
 import { itemOf, itemsOf } from '../../features/workflowExecution/slice/items'
@@ -18,8 +19,8 @@ import { eventsOfFrame, promptMeta, promptOfFrame } from './events'
 
 /*
  * The ComfyUI front of the engine's reducer: it turns the adapter's actions into model events for the
- * item each prompt id stands for, and hands every other action to the engine's own reducer (the
- * reconciliation thunk's lifecycle, the connection, deliveries, the current user).
+ * item each prompt id stands for; the engine's reducer takes every other action (the reconciliation
+ * thunk's lifecycle, the connection, deliveries, the current user).
  */
 
 function countIgnored(state: WorkflowExecutionState): WorkflowExecutionState {
@@ -124,12 +125,9 @@ function listedRun(prompt: ListedPrompt, origin: string | null): PersistedRun {
   }
 }
 
-export function createComfyReducer(
-  core: Reducer<WorkflowExecutionState>,
-  validatedMark: symbol,
-): Reducer<WorkflowExecutionState> {
+/** The ComfyUI front of the engine's reducer (`createEngineReducer`): its actions, none other. */
+export function comfyReducerFront(validatedMark: symbol): ReducerFront {
   return (state, action) => {
-    if (state === undefined) return core(state, action)
     if (promptQueued.match(action)) {
       const { promptId, origin = 'workflows' } = action.payload ?? {}
       if (typeof promptId !== 'string' || promptId === '') return state
@@ -187,6 +185,6 @@ export function createComfyReducer(
       }
       return next
     }
-    return core(state, action)
+    return undefined
   }
 }

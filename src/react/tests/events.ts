@@ -3,7 +3,7 @@ import type {
   InvocationProgressEvent,
   InvocationStartedEvent,
   QueueItemStatusChangedEvent,
-} from '../../features/workflowExecution/wire/types'
+} from '../../invokeai/wire/types'
 
 /*
  * Small wire payloads for the hook scenarios: only the fields the schemas require, with the node's

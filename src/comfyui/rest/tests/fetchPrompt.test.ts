@@ -7,7 +7,7 @@ import {
   queueTuple,
 } from '../../../../test/helpers/comfyWire'
 import type { ItemMeta } from '../../../features/workflowExecution/model/types'
-import { HttpStatusError } from '../../../features/workflowExecution/reconciliation/fetchQueueItem'
+import { HttpStatusError } from '../../../invokeai/reconciliation/fetchQueueItem'
 import {
   ComfyHttpError,
   fetchComfyQueue,

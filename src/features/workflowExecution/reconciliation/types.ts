@@ -1,32 +1,6 @@
-import type { AsyncThunk, Dispatch, ThunkDispatch, UnknownAction } from '@reduxjs/toolkit'
+import type { AsyncThunk } from '@reduxjs/toolkit'
 import type { WorkflowExecutionState } from '../slice/state'
 import type { PersistedRun } from '../model/types'
-import type { SessionQueueItem } from '../wire/types'
-
-/** What a queue-item fetcher is asked: which item, and the store it may dispatch into (RTK Query). */
-export interface FetchQueueItemRequest {
-  queueId: string
-  itemId: number
-  /** Aborts when the request is superseded, its item evicted, the socket disconnects, or it times out. */
-  signal: AbortSignal
-  /** The host store's dispatch, e.g. to run an RTK Query endpoint's `initiate`. */
-  dispatch: ThunkDispatch<unknown, unknown, UnknownAction> & Dispatch
-  getState: () => unknown
-}
-
-/**
- * Fetches one persisted queue item (`GET /api/v1/queue/{queueId}/i/{itemId}`). Resolves with the response
- * body, or `null` when the server says the item does not exist (404); rejects on anything else (network
- * error, 5xx, malformed body), which is retried.
- * @example
- * const fetchQueueItem: FetchQueueItem = async ({ queueId, itemId, signal }) => {
- *   const response = await fetch(`/api/v1/queue/${queueId}/i/${itemId}`, { signal })
- *   if (response.status === 404) return null
- *   if (!response.ok) throw new HttpStatusError(response.status)
- *   return response.json()
- * }
- */
-export type FetchQueueItem = (request: FetchQueueItemRequest) => Promise<unknown>
 
 /** The reconciliation thunk's argument. */
 export interface ReconcileQueueItemArg {
@@ -43,11 +17,11 @@ export interface ReconcileQueueItemArg {
 }
 
 /**
- * What a reconciliation found: the persisted item (InvokeAI's row, or any protocol's answer already
- * mapped to the neutral `PersistedRun`), or that the server no longer has it.
+ * What a reconciliation found, as every adapter can say it: the persisted item mapped to the model's
+ * `PersistedRun`, or that the server no longer has it. An adapter may add answers of its own (InvokeAI's
+ * raw queue item), which it maps when the reducer applies them.
  */
-export type ReconcileQueueItemResult =
-  { kind: 'snapshot'; snapshot: SessionQueueItem } | { kind: 'run'; run: PersistedRun } | { kind: 'gone' }
+export type EngineReconcileResult = { kind: 'run'; run: PersistedRun } | { kind: 'gone' }
 
 /** Why a reconciliation gave up after its last retry. */
 export interface ReconcileRejection {
@@ -62,15 +36,11 @@ export interface ReconcileThunkConfig {
 }
 
 /**
- * The reconciliation thunk one engine builds with the host's fetcher: dispatch it to ask the server about
- * an item now; match its actions with `.pending` / `.fulfilled` / `.rejected` / `.settled`; abort it
- * through the promise's `.abort()` or a `signal` passed when dispatching.
- * @example
- * const request = store.dispatch(execution.reconcileQueueItem({ itemId: 42 }))
- * request.abort()
+ * A reconciliation thunk, whatever the protocol: the engine's reducer applies its lifecycle (R0-R5);
+ * abort it through the promise's `.abort()`.
  */
-export type ReconcileQueueItemThunk = AsyncThunk<
-  ReconcileQueueItemResult,
+export type EngineReconcileThunk<Result = EngineReconcileResult> = AsyncThunk<
+  Result,
   ReconcileQueueItemArg,
   ReconcileThunkConfig
 >
@@ -83,54 +53,5 @@ export interface RetryOptions {
   backoffMs?: number
   maxBackoffMs?: number
   /** Per-attempt timeout (default 10 s). */
-  timeoutMs?: number
-}
-
-/** How the engine fetches queue items: the default `fetch` (with headers) or the host's own fetcher. */
-export interface ReconcileServices extends RetryOptions {
-  /** The host's fetcher (e.g. through its RTK Query endpoint); default: `fetch` against `baseUrl`. */
-  fetchQueueItem?: FetchQueueItem
-  /** Headers of the default fetch, e.g. `{ Authorization: 'Bearer …' }` for a multi-user server. */
-  headers?: Record<string, string>
-}
-
-/** What a queue fetcher is asked on connect: the queue, how many recent items, and the host store. */
-export interface FetchQueueSnapshotRequest {
-  queueId: string
-  /** How many of the most recent items to fetch (besides the current one). */
-  limit: number
-  signal: AbortSignal
-  dispatch: ThunkDispatch<unknown, unknown, UnknownAction> & Dispatch
-  getState: () => unknown
-}
-
-/**
- * Fetches what the server holds: the item it runs now (`null` if none) and the most recent items, as
- * response bodies; `null` when the server has no such endpoints (404). Rejects on anything else.
- */
-export type FetchQueueSnapshot = (
-  request: FetchQueueSnapshotRequest,
-) => Promise<{ current: unknown; items: unknown[] } | null>
-
-export interface HydrateQueueArg {
-  limit: number
-}
-
-/** What hydration found: validated items (`rejected` counts the malformed ones it dropped). */
-export interface HydrateQueueResult {
-  /** False when the server has no such endpoints. */
-  supported: boolean
-  current: SessionQueueItem | null
-  items: SessionQueueItem[]
-  rejected: number
-}
-
-export type HydrateQueueThunk = AsyncThunk<HydrateQueueResult, HydrateQueueArg, ReconcileThunkConfig>
-
-/** How the engine learns what ran before it connected. */
-export interface HydrationServices {
-  /** The host's fetcher; default: InvokeAI's REST endpoints against `baseUrl`. */
-  fetchQueueSnapshot?: FetchQueueSnapshot
-  headers?: Record<string, string>
   timeoutMs?: number
 }

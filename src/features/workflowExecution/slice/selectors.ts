@@ -104,3 +104,18 @@ export const executionSelectors = {
   selectRecentDecisions,
   selectSocketConnected,
 } as const
+
+/** The engine's selectors, as the root exports them; each reads `state.workflowExecution`. */
+export interface WorkflowExecutionSelectors {
+  selectWorkflowExecution: typeof selectWorkflowExecution
+  selectQueueItemExecution: typeof selectQueueItemExecution
+  selectNodeExecutionState: typeof selectNodeExecutionState
+  selectNodeCopyCounts: typeof selectNodeCopyCounts
+  selectActiveItemId: typeof selectActiveItemId
+  selectActiveNodeExecutionState: typeof selectActiveNodeExecutionState
+  selectQueueItemIds: typeof selectQueueItemIds
+  selectQueueItems: typeof selectQueueItems
+  selectNodeIds: typeof selectNodeIds
+  selectRecentDecisions: typeof selectRecentDecisions
+  selectSocketConnected: typeof selectSocketConnected
+}

@@ -1,5 +1,5 @@
 import type { ValidationIssue } from '../wire'
-import type { InvocationOutput } from '../wire/types'
+import type { InvocationOutput } from '../model/types'
 
 /** A socket payload that failed its schema: dispatched instead of the event's action, it changes no state. */
 export interface EventRejectedPayload {

@@ -1,4 +1,4 @@
-import { persistedRunOfQueueItem } from '../../wire/persisted'
+import { persistedRunOfQueueItem } from '../../../../invokeai/wire/persisted'
 import { expect } from 'vitest'
 import { createQueueItemExecution, transition } from '../transition'
 import type {
@@ -16,7 +16,7 @@ import type {
   ProgressImage,
   QueueStatus,
   SessionQueueItem,
-} from '../../wire/types'
+} from '../../../../invokeai/wire/types'
 
 /*
  * Small builders for model events and items, so a test reads as the scenario it walks.

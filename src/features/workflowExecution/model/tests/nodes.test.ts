@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { MAX_PROGRESS_IMAGE_CHARS, nodeStatusOf } from '../nodes'
 import { transition } from '../transition'
 import type { InvocationCopy, ModelEvent, NodeStatus, QueueItemExecution } from '../types'
-import type { InvocationOutput, QueueStatus } from '../../wire/types'
+import type { InvocationOutput, QueueStatus } from '../../../../invokeai/wire/types'
 import { applyItemEvent } from '../../slice/reducers'
 import { createInitialState } from '../../slice/state'
 import {

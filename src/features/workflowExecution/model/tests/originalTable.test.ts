@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import { persisted, sequences } from '../../../../../test/fixtures'
-import { socketEventActions } from '../../slice'
+import { socketEventActions } from '../../../../invokeai'
 import { reconcileQueueItem, workflowExecutionReducer } from '../../slice/tests/helpers'
 import { createInitialState, type WorkflowExecutionState } from '../../slice/state'
 import type { CopyStatus, ModelEvent, QueueItemExecution, RuleId } from '../types'
-import type { QueueStatus } from '../../wire/types'
+import type { QueueStatus } from '../../../../invokeai/wire/types'
 import {
   complete,
   error,

@@ -1,7 +1,7 @@
 import { trieGet } from '../structures/hashTrie'
 import { describe, expect, it } from 'vitest'
 import { applySnapshot as applyRun } from '../snapshot'
-import { parseSessionError, persistedRunOfQueueItem } from '../../wire/persisted'
+import { parseSessionError, persistedRunOfQueueItem } from '../../../../invokeai/wire/persisted'
 import { createQueueItemExecution } from '../transition'
 import {
   complete,

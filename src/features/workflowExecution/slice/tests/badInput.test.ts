@@ -1,10 +1,10 @@
 import { configureStore } from '@reduxjs/toolkit'
 import { describe, expect, it } from 'vitest'
 import { loadFixture } from '../../../../../test/fixtures'
-import { socketEventActions } from '..'
+import { socketEventActions } from '../../../../invokeai'
 import { workflowExecutionReducer } from './helpers'
-import { validateSocketEvent } from '../../wire'
-import type { SocketEventName } from '../../wire/types'
+import { validateSocketEvent } from '../../../../invokeai/wire'
+import type { SocketEventName } from '../../../../invokeai/wire/types'
 import { createInitialState, type WorkflowExecutionState } from '../state'
 import { reduce, runActions, startedAction, statusChanged } from './helpers'
 

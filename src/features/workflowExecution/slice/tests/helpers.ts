@@ -1,13 +1,11 @@
 import type { UnknownAction } from '@reduxjs/toolkit'
-import { createWorkflowExecution } from '../../createWorkflowExecution'
-import type { SessionQueueItem } from '../../wire/types'
-import {
-  invocationComplete,
-  invocationError,
-  invocationProgress,
-  invocationStarted,
-  queueItemStatusChanged,
-} from '..'
+import { createWorkflowExecution } from '../../../../invokeai/createWorkflowExecution'
+import type { SessionQueueItem } from '../../../../invokeai/wire/types'
+import { queueItemStatusChanged } from '../../../../invokeai'
+import { invocationStarted } from '../../../../invokeai'
+import { invocationProgress } from '../../../../invokeai'
+import { invocationError } from '../../../../invokeai'
+import { invocationComplete } from '../../../../invokeai'
 import type { WorkflowExecutionState } from '../state'
 
 /** A default engine's reducer and thunk: the reducer scenarios fold actions through them. */

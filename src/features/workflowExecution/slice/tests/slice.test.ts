@@ -6,17 +6,12 @@ import {
 } from '@reduxjs/toolkit'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { loadFixture, persisted, sequences } from '../../../../../test/fixtures'
-import {
-  eventRejected,
-  invocationOutputReceived,
-  queueCleared,
-  queueItemsCanceled,
-  socketConnected,
-  socketDisconnected,
-  socketEventActions,
-} from '..'
-import { createWorkflowExecution } from '../../createWorkflowExecution'
-import { reconciliationAttemptFailed } from '../../reconciliation'
+import { eventRejected, invocationOutputReceived, socketConnected, socketDisconnected } from '..'
+import { socketEventActions } from '../../../../invokeai'
+import { queueItemsCanceled } from '../../../../invokeai'
+import { queueCleared } from '../../../../invokeai'
+import { createWorkflowExecution } from '../../../../invokeai/createWorkflowExecution'
+import { reconciliationAttemptFailed } from '../../../../invokeai/reconciliation'
 import { reconcileQueueItem, workflowExecutionReducer } from './helpers'
 import { copyOf, nodeOf } from '../../model/tests/builders'
 import { emptyTrie, trieHas } from '../../model/structures/hashTrie'

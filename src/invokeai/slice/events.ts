@@ -1,5 +1,5 @@
-import { REDACTED } from '../model/guards'
-import type { ItemMeta, ModelEvent, NodeError } from '../model/types'
+import { REDACTED } from '../../features/workflowExecution/model/guards'
+import type { ItemMeta, ModelEvent, NodeError } from '../../features/workflowExecution/model/types'
 import type {
   InvocationCompleteEvent,
   InvocationErrorEvent,

@@ -1,12 +1,7 @@
+import { HttpStatusError } from '../../features/workflowExecution/reconciliation/httpStatusError'
 import type { FetchQueueItem } from './types'
 
-/** A non-2xx answer other than 404; a custom fetcher throws it so the retry sees the status. */
-export class HttpStatusError extends Error {
-  constructor(readonly status: number) {
-    super(`HTTP ${status}`)
-    this.name = 'HttpStatusError'
-  }
-}
+export { HttpStatusError }
 
 /** `GET {baseUrl}/api/v1/queue/{queueId}/i/{itemId}` with the platform `fetch`. */
 export function createFetchQueueItem(baseUrl: string, headers?: Record<string, string>): FetchQueueItem {

@@ -15,7 +15,7 @@ import {
   type QueueItemExecution,
   type ReconcileQueueItemResult,
   type WorkflowExecutionState,
-} from '../../..'
+} from '../..'
 
 describe('types of the factory', () => {
   const execution = createWorkflowExecution({ baseUrl: '', maxItems: 10 })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { loadFixture, SOCKET_EVENT_FIXTURES, sequences } from '../../../../../test/fixtures'
+import { loadFixture, SOCKET_EVENT_FIXTURES, sequences } from '../../../../test/fixtures'
 import { isSocketEventName, validateSessionQueueItem, validateSocketEvent } from '..'
 import type { SocketEventName } from '../types'
 

@@ -8,14 +8,18 @@ import {
 import { http, HttpResponse } from 'msw'
 import { setupServer } from 'msw/node'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { complete, imageResult, persistedItem, started, statusChanged } from '../../../../test/helpers/wire'
-import { createMockSocket } from '../../../testing'
+import { complete, imageResult, persistedItem, started, statusChanged } from '../../../test/helpers/wire'
+import { createMockSocket } from '../../testing'
 import { createWorkflowExecution } from '../createWorkflowExecution'
-import { invocationOutputReceived, queueCleared } from '../slice/actions'
-import { selectNodeExecutionState, selectQueueItemExecution } from '../slice/selectors'
+import { invocationOutputReceived } from '../../features/workflowExecution/slice/actions'
+import { queueCleared } from '../slice/actions'
+import {
+  selectNodeExecutionState,
+  selectQueueItemExecution,
+} from '../../features/workflowExecution/slice/selectors'
 import type { WorkflowExecution, WorkflowExecutionOptions } from '../types'
-import { itemOf } from '..'
-import type { WorkflowExecutionState } from '..'
+import { itemOf } from '../../features/workflowExecution'
+import type { WorkflowExecutionState } from '../../features/workflowExecution'
 
 const BASE_URL = 'http://factory.test'
 const msw = setupServer()

@@ -1,6 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { pathTooDeep, validateSessionQueueItem, validateSocketEvent } from '..'
+import { pathTooDeep } from '../../../features/workflowExecution/wire'
+import { validateSessionQueueItem, validateSocketEvent } from '..'
 import { areSurelyValidSessionCollections, isSurelyValidProgress, SESSION_COLLECTIONS } from '../fastGuards'
 import { invocationProgressSchema, QUEUE_STATUSES, sessionQueueItemSchema, sessionSchema } from '../schemas'
 

@@ -1,25 +1,28 @@
-import { itemOf } from '../slice/items'
+import { itemOf } from '../../features/workflowExecution/slice/items'
 import { createAsyncThunk } from '@reduxjs/toolkit'
 import { validateSessionQueueItem } from '../wire'
-import { REDUCER_PATH } from '../slice/state'
-import { reconciliationAttemptFailed } from './actions'
-import { abortableDelay, withTimeout } from './delay'
+import { REDUCER_PATH } from '../../features/workflowExecution/slice/state'
+import { reconciliationAttemptFailed } from '../../features/workflowExecution/reconciliation/actions'
+import { abortableDelay, withTimeout } from '../../features/workflowExecution/reconciliation/delay'
 import { createFetchQueueItem } from './fetchQueueItem'
-import type { InFlightRegistry } from './inFlight'
+import type { InFlightRegistry } from '../../features/workflowExecution/reconciliation/inFlight'
 import type {
-  FetchQueueItemRequest,
   ReconcileQueueItemArg,
-  ReconcileQueueItemResult,
-  ReconcileQueueItemThunk,
-  ReconcileServices,
   ReconcileThunkConfig,
-} from './types'
+} from '../../features/workflowExecution/reconciliation/types'
+import type { ReconcileQueueItemThunk } from './types'
+import type { ReconcileQueueItemResult } from './types'
+import type { ReconcileServices } from './types'
+import type { FetchQueueItemRequest } from './types'
 
-export { reconciliationAttemptFailed } from './actions'
+export { reconciliationAttemptFailed } from '../../features/workflowExecution/reconciliation/actions'
 export { createFetchQueueItem, HttpStatusError } from './fetchQueueItem'
-export { createInFlightRegistry, type InFlightRegistry } from './inFlight'
+export {
+  createInFlightRegistry,
+  type InFlightRegistry,
+} from '../../features/workflowExecution/reconciliation/inFlight'
 export { createFetchQueueSnapshot, createHydrateQueue, HYDRATE_QUEUE, QUEUE_REQUEST_KEY } from './hydration'
-export type * from './types'
+export type * from '../../features/workflowExecution/reconciliation/types'
 
 export const RECONCILE_QUEUE_ITEM = `${REDUCER_PATH}/reconcileQueueItem` as const
 

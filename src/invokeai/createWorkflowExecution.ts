@@ -5,7 +5,7 @@ import {
   type Reducer,
 } from '@reduxjs/toolkit'
 import { addWorkflowExecutionListeners, DEFAULT_CANCELED_RECONCILE_DELAY_MS } from './listeners'
-import type { EngineDispatch } from './listeners/types'
+import type { EngineDispatch } from '../features/workflowExecution/listeners/types'
 import {
   createHydrateQueue,
   createInFlightRegistry,
@@ -14,17 +14,17 @@ import {
 } from './reconciliation'
 import {
   createInitialState,
-  createWorkflowExecutionReducer,
   DEFAULT_MAX_ITEMS,
-  engineActions,
   executionSelectors,
   REDUCER_PATH,
   type WithWorkflowExecution,
   type WorkflowExecutionConfig,
   type WorkflowExecutionState,
-} from './slice'
+} from '../features/workflowExecution/slice'
+import { engineActions } from '.'
+import { createWorkflowExecutionReducer } from '.'
 import { bindSocket } from './socket'
-import { createExecutionSubscriptions } from './subscriptions'
+import { createExecutionSubscriptions } from '../features/workflowExecution/subscriptions'
 import type { SocketLike } from './socket/types'
 import type { WorkflowExecution, WorkflowExecutionOptions, WorkflowExecutionSelectors } from './types'
 

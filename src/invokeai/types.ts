@@ -1,14 +1,15 @@
 import type { Dispatch, ListenerMiddleware, Reducer } from '@reduxjs/toolkit'
 import type { CombinedSliceReducer } from '@reduxjs/toolkit'
-import type { EngineDispatch, StartWorkflowExecutionListening } from './listeners/types'
 import type {
-  FetchQueueSnapshot,
-  HydrateQueueThunk,
-  ReconcileQueueItemThunk,
-  ReconcileServices,
-} from './reconciliation/types'
-import type { WithWorkflowExecution } from './slice/selectors'
-import type { REDUCER_PATH, WorkflowExecutionState } from './slice/state'
+  EngineDispatch,
+  StartWorkflowExecutionListening,
+} from '../features/workflowExecution/listeners/types'
+import type { ReconcileQueueItemThunk } from './reconciliation/types'
+import type { ReconcileServices } from './reconciliation/types'
+import type { HydrateQueueThunk } from './reconciliation/types'
+import type { FetchQueueSnapshot } from './reconciliation/types'
+import type { WithWorkflowExecution } from '../features/workflowExecution/slice/selectors'
+import type { REDUCER_PATH, WorkflowExecutionState } from '../features/workflowExecution/slice/state'
 import type { SocketLike } from './socket/types'
 
 /**
@@ -43,22 +44,11 @@ export interface WorkflowExecutionOptions extends ReconcileServices {
   fetchQueueSnapshot?: FetchQueueSnapshot
 }
 
-/** The engine's selectors, as the root exports them; each reads `state.workflowExecution`. */
-export interface WorkflowExecutionSelectors {
-  selectWorkflowExecution: typeof import('./slice/selectors').selectWorkflowExecution
-  selectQueueItemExecution: typeof import('./slice/selectors').selectQueueItemExecution
-  selectNodeExecutionState: typeof import('./slice/selectors').selectNodeExecutionState
-  selectNodeCopyCounts: typeof import('./slice/selectors').selectNodeCopyCounts
-  selectActiveItemId: typeof import('./slice/selectors').selectActiveItemId
-  selectActiveNodeExecutionState: typeof import('./slice/selectors').selectActiveNodeExecutionState
-  selectQueueItemIds: typeof import('./slice/selectors').selectQueueItemIds
-  selectQueueItems: typeof import('./slice/selectors').selectQueueItems
-  selectNodeIds: typeof import('./slice/selectors').selectNodeIds
-  selectRecentDecisions: typeof import('./slice/selectors').selectRecentDecisions
-  selectSocketConnected: typeof import('./slice/selectors').selectSocketConnected
-}
+import type { WorkflowExecutionSelectors } from '../features/workflowExecution/slice/selectors'
+export type { WorkflowExecutionSelectors }
 
-type SliceActions = typeof import('./slice/actions')
+type SliceActions = typeof import('./slice/actions') &
+  typeof import('../features/workflowExecution/slice/actions')
 
 /** The engine's action creators, as the root exports them, plus this engine's reconciliation thunk. */
 export interface WorkflowExecutionActions {
@@ -76,7 +66,7 @@ export interface WorkflowExecutionActions {
   eventRejected: SliceActions['eventRejected']
   invocationOutputReceived: SliceActions['invocationOutputReceived']
   currentUserChanged: SliceActions['currentUserChanged']
-  reconciliationAttemptFailed: typeof import('./reconciliation/actions').reconciliationAttemptFailed
+  reconciliationAttemptFailed: typeof import('../features/workflowExecution/reconciliation/actions').reconciliationAttemptFailed
   reconcileQueueItem: ReconcileQueueItemThunk
   /** Asks the server what it holds now (the engine does so on every connect). */
   hydrateQueue: HydrateQueueThunk

@@ -1,4 +1,9 @@
-import type { ItemMeta, NodeError, PersistedCopy, PersistedRun } from '../model/types'
+import type {
+  ItemMeta,
+  NodeError,
+  PersistedCopy,
+  PersistedRun,
+} from '../../features/workflowExecution/model/types'
 import type { InvocationOutput, SessionQueueItem } from './types'
 
 /*

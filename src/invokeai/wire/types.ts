@@ -14,7 +14,7 @@ import type {
   socketEventSchemas,
 } from './schemas'
 
-export type { QueueStatus, TerminalQueueStatus } from '../model/statuses'
+export type { QueueStatus, TerminalQueueStatus } from '../../features/workflowExecution/model/statuses'
 
 export type QueueItemStatusChangedEvent = z.infer<typeof queueItemStatusChangedSchema>
 export type InvocationStartedEvent = z.infer<typeof invocationStartedSchema>
@@ -25,7 +25,7 @@ export type BatchEnqueuedEvent = z.infer<typeof batchEnqueuedSchema>
 export type QueueClearedEvent = z.infer<typeof queueClearedSchema>
 export type QueueItemsCanceledEvent = z.infer<typeof queueItemsCanceledSchema>
 export type QueueItemsRetriedEvent = z.infer<typeof queueItemsRetriedSchema>
-export type { InvocationOutput, ProgressImage } from '../model/types'
+export type { InvocationOutput, ProgressImage } from '../../features/workflowExecution/model/types'
 export type GraphExecutionSession = z.infer<typeof sessionSchema>
 export type SessionQueueItem = z.infer<typeof sessionQueueItemSchema>
 

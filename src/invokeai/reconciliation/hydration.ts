@@ -1,18 +1,16 @@
 import { createAsyncThunk } from '@reduxjs/toolkit'
-import { REDUCER_PATH } from '../slice/state'
+import { REDUCER_PATH } from '../../features/workflowExecution/slice/state'
 import { validateSessionQueueItem } from '../wire'
 import type { SessionQueueItem } from '../wire/types'
-import { withTimeout } from './delay'
+import { withTimeout } from '../../features/workflowExecution/reconciliation/delay'
 import { HttpStatusError } from './fetchQueueItem'
-import type { InFlightRegistry } from './inFlight'
-import type {
-  FetchQueueSnapshot,
-  HydrateQueueArg,
-  HydrateQueueResult,
-  HydrateQueueThunk,
-  HydrationServices,
-  ReconcileThunkConfig,
-} from './types'
+import type { InFlightRegistry } from '../../features/workflowExecution/reconciliation/inFlight'
+import type { ReconcileThunkConfig } from '../../features/workflowExecution/reconciliation/types'
+import type { HydrationServices } from './types'
+import type { HydrateQueueThunk } from './types'
+import type { HydrateQueueResult } from './types'
+import type { HydrateQueueArg } from './types'
+import type { FetchQueueSnapshot } from './types'
 
 export const HYDRATE_QUEUE = `${REDUCER_PATH}/hydrateQueue` as const
 /** The in-flight registry's key for the queue-wide request (item ids are never negative). */

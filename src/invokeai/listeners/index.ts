@@ -1,32 +1,39 @@
-import { itemOf, itemsOf } from '../slice/items'
+import { itemOf, itemsOf } from '../../features/workflowExecution/slice/items'
 import { isAnyOf } from '@reduxjs/toolkit'
-import { isUnresolved } from '../model/guards'
-import { isTerminalStatus } from '../model/snapshot'
-import type { QueueItemExecution } from '../model/types'
+import { isUnresolved } from '../../features/workflowExecution/model/guards'
+import { isTerminalStatus } from '../../features/workflowExecution/model/snapshot'
+import type { QueueItemExecution } from '../../features/workflowExecution/model/types'
 import { hydratedInOrder, QUEUE_REQUEST_KEY } from '../reconciliation/hydration'
-import type { InFlightRegistry } from '../reconciliation/inFlight'
-import type { HydrateQueueThunk, ReconcileQueueItemThunk } from '../reconciliation/types'
-import { recentDecisions } from '../model/decisions'
-import type { WithWorkflowExecution } from '../slice/selectors'
-import type { InvocationOutputReceivedPayload } from '../slice/types'
+import type { InFlightRegistry } from '../../features/workflowExecution/reconciliation/inFlight'
+import type { ReconcileQueueItemThunk } from '../reconciliation/types'
+import type { HydrateQueueThunk } from '../reconciliation/types'
+import { recentDecisions } from '../../features/workflowExecution/model/decisions'
+import type { WithWorkflowExecution } from '../../features/workflowExecution/slice/selectors'
+import type { InvocationOutputReceivedPayload } from '../../features/workflowExecution/slice/types'
 import {
   currentUserChanged,
-  invocationComplete,
-  invocationError,
   invocationOutputReceived,
-  invocationProgress,
-  invocationStarted,
-  queueCleared,
-  queueItemStatusChanged,
-  queueItemsCanceled,
   socketConnected,
   socketDisconnected,
-} from '../slice/actions'
-import { reconcilesOrigin } from '../slice/state'
-import { newlyDeliveredOutput, newlyDeliveredOutputs } from './outputs'
-import type { EngineListenerApi, StartWorkflowExecutionListening } from './types'
+} from '../../features/workflowExecution/slice/actions'
+import { queueItemsCanceled } from '../slice/actions'
+import { queueItemStatusChanged } from '../slice/actions'
+import { queueCleared } from '../slice/actions'
+import { invocationStarted } from '../slice/actions'
+import { invocationProgress } from '../slice/actions'
+import { invocationError } from '../slice/actions'
+import { invocationComplete } from '../slice/actions'
+import { reconcilesOrigin } from '../../features/workflowExecution/slice/state'
+import {
+  newlyDeliveredOutput,
+  newlyDeliveredOutputs,
+} from '../../features/workflowExecution/listeners/outputs'
+import type {
+  EngineListenerApi,
+  StartWorkflowExecutionListening,
+} from '../../features/workflowExecution/listeners/types'
 
-export type * from './types'
+export type * from '../../features/workflowExecution/listeners/types'
 
 export const DEFAULT_CANCELED_RECONCILE_DELAY_MS = 1000
 

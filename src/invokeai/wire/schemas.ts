@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { QUEUE_STATUSES, TERMINAL_QUEUE_STATUSES } from '../model/statuses'
+import { QUEUE_STATUSES, TERMINAL_QUEUE_STATUSES } from '../../features/workflowExecution/model/statuses'
 
 /*
  * Schemas of what an InvokeAI-compatible server sends (docs/protocol.md). Strict on what the model reads,

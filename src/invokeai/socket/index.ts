@@ -1,5 +1,10 @@
 import type { Dispatch } from '@reduxjs/toolkit'
-import { eventRejected, socketConnected, socketDisconnected, socketEventActions } from '../slice/actions'
+import {
+  eventRejected,
+  socketConnected,
+  socketDisconnected,
+} from '../../features/workflowExecution/slice/actions'
+import { socketEventActions } from '../slice/actions'
 import { socketEventSchemas, validateSocketEvent } from '../wire'
 import type { SocketEventName } from '../wire/types'
 import { boundedJsonPreview } from './preview'
