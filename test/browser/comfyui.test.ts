@@ -3,6 +3,7 @@ import { describe, expect } from 'vitest'
 import {
   BROWSER_TEST_TIMEOUT_MS,
   browserTestWith,
+  saveScreenshots,
   openLivePage,
   SETTLE_TIMEOUT_MS,
   skipWithoutBrowser,
@@ -178,6 +179,7 @@ describe('the live page against ComfyUI (npm start -- --protocol comfyui), in Ch
       await expectLoaded(page.getByTestId('gallery').locator(`img[data-item-id="${itemId}"]`))
       await expectLoaded(nodeOf(run, '9').locator('img'))
       expect(await nodeOf(run, '9').getAttribute('data-output-count')).toBe('1')
+      await saveScreenshots(page, 'comfyui-page')
       expect(pageErrors).toEqual([])
       expect(consoleErrors).toEqual([])
     },
